@@ -1,0 +1,40 @@
+# The two commands a newcomer needs are `make demo` and `make test`; both
+# install what they need (the emulator's pinned venv) on a fresh machine.
+
+VENV := emulator/.venv
+EMULATOR_PY := $(VENV)/bin/python
+
+.PHONY: demo test emulator build release lint fmt clean
+
+$(VENV)/.installed: emulator/requirements.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r emulator/requirements.txt
+	touch $@
+
+## emulator: create the emulator's Python venv (moto 5.2.5, pinned)
+emulator: $(VENV)/.installed
+
+build:
+	cargo build -p certinv
+
+release:
+	cargo build --release -p certinv
+
+## demo: start the emulator with the 31-account landing zone and run a triage
+demo: emulator build
+	bash scripts/demo.sh
+
+## test: formatting, lints, unit + golden + emulator tests, emulator self-tests
+test: emulator
+	bash scripts/test.sh
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+fmt:
+	cargo fmt --all
+
+clean:
+	cargo clean
+	rm -rf $(VENV)

@@ -1,0 +1,11 @@
+//! The only certinv crate that talks to AWS. It turns a validated plan into a
+//! `Discovery` (certificates, scope, decisions); everything after that is the
+//! core crate's pure logic.
+
+pub mod errors;
+pub mod fanout;
+pub mod limits;
+pub mod org;
+pub mod regions;
+pub mod sdk;
+pub mod source;

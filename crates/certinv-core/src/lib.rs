@@ -1,0 +1,14 @@
+//! certinv's pure logic: the certificate model, triage rules, report building,
+//! rendering and snapshot reading. Nothing here touches AWS, the network or the
+//! system clock, which keeps every rule testable at a chosen instant.
+
+pub mod atomic;
+pub mod model;
+pub mod render;
+pub mod report;
+pub mod snapshot;
+pub mod time;
+pub mod triage;
+
+#[cfg(test)]
+pub(crate) mod testing;

@@ -1,0 +1,316 @@
+//! The certificate record and the report object whose JSON field names are the
+//! product contract (SPEC §4). Every field a discovery path cannot know is `None`
+//! and serialises as `null`: a guess here would be repeated in every audit.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::time::utc_seconds;
+
+pub const SCHEMA: &str = "certinv/v1";
+
+/// The seven ACM key types. `ListCertificates` silently drops every type not
+/// named in `Includes.keyTypes` except RSA_1024/RSA_2048, so callers pass all of them.
+pub const ACM_KEY_TYPES: [&str; 7] = [
+    "RSA_1024",
+    "RSA_2048",
+    "RSA_3072",
+    "RSA_4096",
+    "EC_prime256v1",
+    "EC_secp384r1",
+    "EC_secp521r1",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Bucket {
+    Critical,
+    High,
+    Medium,
+    Remove,
+    NotIssued,
+    Ok,
+}
+
+impl Bucket {
+    /// Worst first: the order of `triage` output.
+    pub const ALL: [Bucket; 6] = [
+        Bucket::Critical,
+        Bucket::High,
+        Bucket::Medium,
+        Bucket::Remove,
+        Bucket::NotIssued,
+        Bucket::Ok,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Bucket::Critical => "CRITICAL",
+            Bucket::High => "HIGH",
+            Bucket::Medium => "MEDIUM",
+            Bucket::Remove => "REMOVE",
+            Bucket::NotIssued => "NOT_ISSUED",
+            Bucket::Ok => "OK",
+        }
+    }
+
+    /// Rank for `--fail-on`: higher is worse; buckets that never fail rank 0.
+    pub fn severity(self) -> u8 {
+        match self {
+            Bucket::Critical => 4,
+            Bucket::High => 3,
+            Bucket::Medium => 2,
+            Bucket::Remove => 1,
+            Bucket::NotIssued | Bucket::Ok => 0,
+        }
+    }
+}
+
+impl std::fmt::Display for Bucket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One certificate as every discovery path reports it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Certificate {
+    pub arn: String,
+    pub account_id: String,
+    pub account_name: Option<String>,
+    pub region: Option<String>,
+    pub domain_name: Option<String>,
+    #[serde(default)]
+    pub subject_alternative_names: Vec<String>,
+    #[serde(rename = "type")]
+    pub cert_type: Option<String>,
+    pub status: Option<String>,
+    pub key_algorithm: Option<String>,
+    #[serde(with = "utc_seconds::option", default)]
+    pub not_before: Option<Timestamp>,
+    #[serde(with = "utc_seconds::option", default)]
+    pub not_after: Option<Timestamp>,
+    pub days_to_expiry: Option<i64>,
+    pub in_use: bool,
+    #[serde(default)]
+    pub in_use_by: Vec<String>,
+    pub renewal_eligibility: Option<String>,
+    pub renewal_status: Option<String>,
+    pub bucket: Option<Bucket>,
+    pub source: String,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    #[serde(default)]
+    pub renewal_risk: bool,
+}
+
+/// Normalise a key algorithm to ACM's enum spelling. DescribeCertificate says
+/// `RSA-2048` and `EC-prime256v1`; ListCertificates and Config say `RSA_2048`.
+pub fn normalise_key_algorithm(raw: &str) -> String {
+    let trimmed = raw.trim();
+    match trimmed.split_once(['-', '_']) {
+        Some((family, rest)) => {
+            let family = family.to_ascii_uppercase();
+            if family == "EC" {
+                format!("EC_{rest}")
+            } else {
+                format!("{family}_{}", rest.to_ascii_uppercase())
+            }
+        }
+        None => trimmed.to_string(),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScopeMiss {
+    pub account_id: String,
+    pub region: Option<String>,
+    pub reason: MissReason,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MissReason {
+    AccessDenied,
+    NotEnabled,
+    NotAggregated,
+    Throttled,
+    Timeout,
+    Error,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Scope {
+    pub accounts_expected: usize,
+    pub accounts_covered: usize,
+    pub regions: Vec<String>,
+    pub missing: Vec<ScopeMiss>,
+}
+
+impl Scope {
+    /// `accounts_covered` is derived, so it is recomputed rather than tracked.
+    pub fn with_coverage(mut self, expected_accounts: &[String]) -> Self {
+        self.accounts_expected = expected_accounts.len();
+        self.accounts_covered = expected_accounts
+            .iter()
+            .filter(|id| !self.missing.iter().any(|m| &m.account_id == *id))
+            .count();
+        self
+    }
+}
+
+/// One step of a decision tree (G1 and later gates), printed to stderr as it
+/// is taken and kept in the output so a reader can see why a path ran.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    pub gate: String,
+    pub step: String,
+    pub outcome: String,
+    pub path: Option<String>,
+    pub reason: String,
+}
+
+impl std::fmt::Display for Decision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}: {}", self.gate, self.step, self.outcome)?;
+        if !self.reason.is_empty() {
+            write!(f, " ({})", self.reason)?;
+        }
+        if let Some(path) = &self.path {
+            write!(f, " → {path}")?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BucketCounts {
+    #[serde(rename = "CRITICAL")]
+    pub critical: usize,
+    #[serde(rename = "HIGH")]
+    pub high: usize,
+    #[serde(rename = "MEDIUM")]
+    pub medium: usize,
+    #[serde(rename = "OK")]
+    pub ok: usize,
+    #[serde(rename = "REMOVE")]
+    pub remove: usize,
+    #[serde(rename = "NOT_ISSUED")]
+    pub not_issued: usize,
+}
+
+impl BucketCounts {
+    pub fn get(&self, bucket: Bucket) -> usize {
+        match bucket {
+            Bucket::Critical => self.critical,
+            Bucket::High => self.high,
+            Bucket::Medium => self.medium,
+            Bucket::Remove => self.remove,
+            Bucket::NotIssued => self.not_issued,
+            Bucket::Ok => self.ok,
+        }
+    }
+
+    fn slot(&mut self, bucket: Bucket) -> &mut usize {
+        match bucket {
+            Bucket::Critical => &mut self.critical,
+            Bucket::High => &mut self.high,
+            Bucket::Medium => &mut self.medium,
+            Bucket::Remove => &mut self.remove,
+            Bucket::NotIssued => &mut self.not_issued,
+            Bucket::Ok => &mut self.ok,
+        }
+    }
+
+    pub fn add(&mut self, bucket: Bucket) {
+        *self.slot(bucket) += 1;
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub total: usize,
+    pub accounts: usize,
+    pub buckets: BucketCounts,
+}
+
+impl Summary {
+    pub fn of(certificates: &[Certificate]) -> Self {
+        let mut buckets = BucketCounts::default();
+        let mut accounts: Vec<&str> = Vec::new();
+        for cert in certificates {
+            if let Some(b) = cert.bucket {
+                buckets.add(b);
+            }
+            accounts.push(&cert.account_id);
+        }
+        accounts.sort_unstable();
+        accounts.dedup();
+        Summary {
+            total: certificates.len(),
+            accounts: accounts.len(),
+            buckets,
+        }
+    }
+}
+
+/// The one object `inventory`, `expiring` and `triage` print as JSON, and the
+/// shape a snapshot is read back from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub schema: String,
+    #[serde(with = "utc_seconds")]
+    pub generated_at: Timestamp,
+    #[serde(with = "utc_seconds")]
+    pub now: Timestamp,
+    pub source: String,
+    pub scope: Scope,
+    pub summary: Summary,
+    pub decisions: Vec<Decision>,
+    pub certificates: Vec<Certificate>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_algorithms_normalise_to_acm_enum_spelling() {
+        for (raw, want) in [
+            ("RSA-2048", "RSA_2048"),
+            ("RSA_2048", "RSA_2048"),
+            ("rsa-4096", "RSA_4096"),
+            ("EC-prime256v1", "EC_prime256v1"),
+            ("EC_secp384r1", "EC_secp384r1"),
+            ("ec-secp521r1", "EC_secp521r1"),
+        ] {
+            assert_eq!(normalise_key_algorithm(raw), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn coverage_counts_accounts_without_a_miss() {
+        let scope = Scope {
+            missing: vec![ScopeMiss {
+                account_id: "222222222222".into(),
+                region: None,
+                reason: MissReason::AccessDenied,
+                detail: String::new(),
+            }],
+            ..Scope::default()
+        }
+        .with_coverage(&["111111111111".into(), "222222222222".into()]);
+        assert_eq!((scope.accounts_expected, scope.accounts_covered), (2, 1));
+    }
+
+    #[test]
+    fn bucket_counts_serialise_in_contract_order() {
+        let json = serde_json::to_string(&BucketCounts::default()).unwrap();
+        assert_eq!(
+            json,
+            r#"{"CRITICAL":0,"HIGH":0,"MEDIUM":0,"OK":0,"REMOVE":0,"NOT_ISSUED":0}"#
+        );
+    }
+}

@@ -1,0 +1,91 @@
+use std::io::{self, Write};
+
+use super::view_title;
+use crate::model::{Bucket, Report};
+use crate::report::View;
+use crate::time::format_utc;
+
+/// Pipes and newlines would break a table row, and angle brackets would be
+/// read as HTML by most Markdown viewers; everything else is literal.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace(['\n', '\r'], " ")
+}
+
+pub fn render(report: &Report, view: View, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "# certinv {}", view_title(view))?;
+    writeln!(out)?;
+    writeln!(out, "- Now: {}", format_utc(report.now))?;
+    writeln!(out, "- Generated: {}", format_utc(report.generated_at))?;
+    writeln!(out, "- Source: {}", report.source)?;
+    writeln!(
+        out,
+        "- Accounts: {} of {} covered; regions: {}",
+        report.scope.accounts_covered,
+        report.scope.accounts_expected,
+        report.scope.regions.join(", ")
+    )?;
+    writeln!(
+        out,
+        "- Certificates: {} in {} accounts",
+        report.summary.total, report.summary.accounts
+    )?;
+    writeln!(out)?;
+    writeln!(out, "| Bucket | Certificates |")?;
+    writeln!(out, "|---|---:|")?;
+    for b in Bucket::ALL {
+        writeln!(out, "| {b} | {} |", report.summary.buckets.get(b))?;
+    }
+    if !report.scope.missing.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "## Not read")?;
+        writeln!(out)?;
+        writeln!(out, "| Account | Region | Reason | Detail |")?;
+        writeln!(out, "|---|---|---|---|")?;
+        for m in &report.scope.missing {
+            writeln!(
+                out,
+                "| {} | {} | {:?} | {} |",
+                m.account_id,
+                m.region.as_deref().unwrap_or("(all)"),
+                m.reason,
+                cell(&m.detail)
+            )?;
+        }
+    }
+    for b in Bucket::ALL {
+        let certs: Vec<_> = report
+            .certificates
+            .iter()
+            .filter(|c| c.bucket == Some(b))
+            .collect();
+        if certs.is_empty() {
+            continue;
+        }
+        writeln!(out)?;
+        writeln!(out, "## {b} ({})", certs.len())?;
+        writeln!(out)?;
+        writeln!(
+            out,
+            "| Domain | Account | Region | Type | Expires | Days | In use by |"
+        )?;
+        writeln!(out, "|---|---|---|---|---|---:|---|")?;
+        for c in certs {
+            writeln!(
+                out,
+                "| {} | {} {} | {} | {} | {} | {} | {} |",
+                cell(c.domain_name.as_deref().unwrap_or("")),
+                c.account_id,
+                cell(c.account_name.as_deref().unwrap_or("")),
+                c.region.as_deref().unwrap_or("global"),
+                c.cert_type.as_deref().unwrap_or(""),
+                c.not_after.map(format_utc).unwrap_or_default(),
+                c.days_to_expiry.map(|d| d.to_string()).unwrap_or_default(),
+                cell(&c.in_use_by.join(", ")),
+            )?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,175 @@
+//! What the user typed. Values are checked for form here (clap) and for
+//! meaning in `plan.rs`, which turns them into a validated plan.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "certinv",
+    version,
+    about = "Find, triage and evidence every TLS certificate in an AWS Organization.",
+    long_about = "Find, triage and evidence every TLS certificate in an AWS Organization.\n\
+                  certinv only reads from AWS. Results go to stdout (or --out), progress and\n\
+                  warnings to stderr."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Every certificate in scope, by account, region and ARN.
+    #[command(
+        after_help = "Example:\n  certinv inventory --all-accounts --management-profile mgmt --output json"
+    )]
+    Inventory(ReportArgs),
+    /// Certificates expiring within N days (expired ones included), soonest first.
+    #[command(
+        after_help = "Example:\n  certinv expiring --days 30 --all-accounts --output csv > soon.csv"
+    )]
+    Expiring {
+        /// Days ahead to look.
+        #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(i64).range(0..=36500), allow_negative_numbers = true)]
+        days: i64,
+        #[command(flatten)]
+        args: ReportArgs,
+    },
+    /// The bucket table and every certificate in each bucket, worst first.
+    #[command(after_help = "Example:\n  certinv triage --all-accounts --fail-on critical")]
+    Triage(ReportArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ScopeArgs {
+    /// Named profile of the caller.
+    #[arg(long, env = "AWS_PROFILE", help_heading = "Scope")]
+    pub profile: Option<String>,
+    /// Profile of the account holding the Config aggregator [default: --profile].
+    #[arg(long, env = "AWS_OPERATIONS_PROFILE", help_heading = "Scope")]
+    pub ops_profile: Option<String>,
+    /// Profile for Organizations and AssumeRole [default: --ops-profile].
+    #[arg(long, help_heading = "Scope")]
+    pub management_profile: Option<String>,
+    /// Every ACTIVE account of the organization (default: the caller's own account).
+    #[arg(long, help_heading = "Scope")]
+    pub all_accounts: bool,
+    /// Only these account IDs (comma-separated); warns NARROW_SEARCH_SCOPE.
+    #[arg(long, value_delimiter = ',', help_heading = "Scope")]
+    pub accounts: Vec<String>,
+    /// Regions to read: r1,r2 or all [default: all enabled regions of each account].
+    #[arg(long, help_heading = "Scope")]
+    pub regions: Option<String>,
+    /// Region where the aggregator and Resource Explorer view are looked up.
+    #[arg(long, help_heading = "Scope")]
+    pub ops_region: Option<String>,
+    /// Role assumed in every account other than the caller's.
+    #[arg(
+        long,
+        default_value = "OrganizationAccountAccessRole",
+        help_heading = "Scope"
+    )]
+    pub role_name: String,
+    /// External ID passed to AssumeRole.
+    #[arg(long, help_heading = "Scope")]
+    pub external_id: Option<String>,
+    /// Session name for AssumeRole.
+    #[arg(long, default_value = "certinv", help_heading = "Scope")]
+    pub role_session_name: String,
+    /// Discovery path: auto, config, explorer, acm, or snapshot:FILE.
+    #[arg(long, default_value = "auto", help_heading = "Scope")]
+    pub source: String,
+    /// Config aggregator name [default: discovered].
+    #[arg(long, help_heading = "Scope")]
+    pub aggregator: Option<String>,
+    /// Endpoint for every AWS call (an emulator, a VPC endpoint).
+    #[arg(long, env = "AWS_ENDPOINT_URL", help_heading = "Scope")]
+    pub endpoint_url: Option<String>,
+    /// AWS calls in flight at once.
+    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=1024), help_heading = "Scope")]
+    pub concurrency: u16,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct OutputArgs {
+    /// The clock for every day count (RFC 3339) [default: now].
+    #[arg(long, env = "CERTINV_NOW", help_heading = "Output")]
+    pub now: Option<String>,
+    /// Output format [default: table on a terminal, json otherwise].
+    #[arg(long, value_enum, help_heading = "Output")]
+    pub output: Option<OutputFormat>,
+    /// Write results to FILE (atomically) instead of stdout.
+    #[arg(long, help_heading = "Output")]
+    pub out: Option<PathBuf>,
+    /// Hide progress (warnings and decisions still print).
+    #[arg(long, short, help_heading = "Output")]
+    pub quiet: bool,
+    /// Exit 1 when a certificate is in this bucket or a worse one.
+    #[arg(long, value_enum, default_value_t = FailOnArg::None, help_heading = "Output")]
+    pub fail_on: FailOnArg,
+    /// Days to expiry at or below which a certificate is HIGH.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(i64).range(0..=36500), allow_negative_numbers = true, help_heading = "Output")]
+    pub high_days: i64,
+    /// Days to expiry at or below which a certificate is MEDIUM.
+    #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(i64).range(0..=36500), allow_negative_numbers = true, help_heading = "Output")]
+    pub medium_days: i64,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    Table,
+    Json,
+    Csv,
+    Markdown,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailOnArg {
+    Critical,
+    High,
+    Medium,
+    Remove,
+    None,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn negative_days_are_refused() {
+        let err = Cli::try_parse_from(["certinv", "expiring", "--days", "-1"]).unwrap_err();
+        assert!(err.to_string().contains("-1"), "{err}");
+    }
+
+    #[test]
+    fn accounts_split_on_commas() {
+        let cli = Cli::try_parse_from([
+            "certinv",
+            "inventory",
+            "--accounts",
+            "111111111111,222222222222",
+        ])
+        .unwrap();
+        let Command::Inventory(args) = cli.command else {
+            panic!()
+        };
+        assert_eq!(args.scope.accounts.len(), 2);
+    }
+}

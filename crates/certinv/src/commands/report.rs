@@ -1,0 +1,199 @@
+//! `inventory`, `expiring` and `triage`: discover, assess at one `now`,
+//! render, and choose the exit code. They differ only in their `View`.
+
+use std::io::Write;
+
+use anyhow::Context;
+use certinv_aws::fanout::{self, Event, Observer, Plan, Regions};
+use certinv_aws::limits::InFlight;
+use certinv_aws::sdk;
+use certinv_core::model::{Decision, Report};
+use certinv_core::report::{self, Assessment, Discovery, View};
+use certinv_core::{atomic, render, snapshot};
+use jiff::Timestamp;
+
+use crate::cli::ReportArgs;
+use crate::exit;
+use crate::plan::{self, BadInput, Presentation, SourceChoice};
+use crate::progress::Progress;
+
+/// A run that ended before a report: its exit code and the message for stderr.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl From<BadInput> for Failure {
+    fn from(e: BadInput) -> Self {
+        Failure {
+            code: exit::BAD_INPUT,
+            message: e.0,
+        }
+    }
+}
+
+fn unreadable(message: impl Into<String>) -> Failure {
+    Failure {
+        code: exit::UNREADABLE,
+        message: message.into(),
+    }
+}
+
+pub async fn run(view: View, args: ReportArgs) -> Result<u8, Failure> {
+    let shown = plan::presentation(&args.output)?;
+    let source = plan::parse_source(&args.scope.source)?;
+    let progress = Progress::new(shown.quiet);
+    let discovery = match source {
+        SourceChoice::Snapshot(path) => read_snapshot(&path)?,
+        choice => discover(choice, &args, &progress).await?,
+    };
+    progress.finish();
+    let report = report::build(discovery, view, &assessment(&shown));
+    emit(&report, view, &shown).map_err(|e| Failure {
+        code: exit::BAD_INPUT,
+        message: format!("{e:#}"),
+    })?;
+    Ok(exit_code(&report, &shown))
+}
+
+fn assessment(shown: &Presentation) -> Assessment {
+    let generated_at = Timestamp::now();
+    Assessment {
+        generated_at,
+        now: shown.now.unwrap_or(generated_at),
+        thresholds: shown.thresholds,
+    }
+}
+
+fn read_snapshot(path: &std::path::Path) -> Result<Discovery, Failure> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| BadInput(format!("cannot read snapshot {}: {e}", path.display())))?;
+    snapshot::read(file)
+        .map(|d| Discovery {
+            source: "snapshot".into(),
+            ..d
+        })
+        .map_err(|e| BadInput(format!("{e} ({})", path.display())).into())
+}
+
+async fn discover(
+    choice: SourceChoice,
+    args: &ReportArgs,
+    progress: &Progress,
+) -> Result<Discovery, Failure> {
+    let scope = &args.scope;
+    let profiles = plan::profiles(scope)?;
+    let accounts = plan::accounts(scope)?;
+    let regions = plan::parse_regions(scope.regions.as_deref())?;
+    let role = plan::role(scope)?;
+    if let Some(name) = &scope.aggregator
+        && !is_aggregator_name(name)
+    {
+        return Err(BadInput(format!(
+            "invalid --aggregator '{name}': expected 1-256 letters, digits, '-' or '_'"
+        ))
+        .into());
+    }
+    warn_about_scope(scope, &regions, progress);
+
+    let decision = match choice {
+        SourceChoice::Acm => Decision {
+            gate: "G1".into(),
+            step: "source".into(),
+            outcome: "forced".into(),
+            path: Some("P3".into()),
+            reason: "--source acm".into(),
+        },
+        SourceChoice::Auto => Decision {
+            gate: "G1".into(),
+            step: "source".into(),
+            outcome: "direct".into(),
+            path: Some("P3".into()),
+            reason: "this build discovers through the direct ACM path only".into(),
+        },
+        SourceChoice::Config | SourceChoice::Explorer => {
+            return Err(unreadable(format!(
+                "--source {} is not available in this build; use --source acm",
+                scope.source
+            )));
+        }
+        SourceChoice::Snapshot(_) => unreachable!("snapshots are read before discovery"),
+    };
+    progress.on(Event::Decision(&decision));
+
+    let plan = Plan {
+        accounts,
+        regions,
+        role,
+        in_flight: InFlight::new(scope.concurrency.into()),
+        caller: sdk::load(&profiles.caller).await,
+        management: sdk::load(&profiles.management).await,
+    };
+    let mut discovery = fanout::direct_sweep(&plan, progress)
+        .await
+        .map_err(|e| unreadable(e.to_string()))?;
+    discovery.decisions.insert(0, decision);
+    Ok(discovery)
+}
+
+fn is_aggregator_name(name: &str) -> bool {
+    (1..=256).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+fn warn_about_scope(scope: &crate::cli::ScopeArgs, regions: &Regions, progress: &Progress) {
+    if !scope.accounts.is_empty() {
+        progress.on(Event::Warning(
+            "NARROW_SEARCH_SCOPE: --accounts reads only the listed accounts; certificates elsewhere in the organization are not counted",
+        ));
+    }
+    if let Regions::Named(named) = regions
+        && !named.iter().any(|r| r == "us-east-1")
+    {
+        progress.on(Event::Warning(
+            "--regions leaves out us-east-1, where CloudFront certificates live",
+        ));
+    }
+}
+
+fn emit(report: &Report, view: View, shown: &Presentation) -> anyhow::Result<()> {
+    let mut buf = Vec::new();
+    render::render(report, view, shown.format, &mut buf).context("rendering the report")?;
+    match &shown.out {
+        Some(path) => atomic::write(path, &buf)
+            .with_context(|| format!("cannot write --out {}", path.display())),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            match stdout.write_all(&buf).and_then(|_| stdout.flush()) {
+                // A closed pipe (`| head`) is the reader's choice, not an error.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                other => other.context("writing to stdout"),
+            }
+        }
+    }
+}
+
+fn exit_code(report: &Report, shown: &Presentation) -> u8 {
+    let scope = &report.scope;
+    let nothing_read = scope.accounts_expected > 0 && scope.accounts_covered == 0;
+    exit::most_severe([
+        if nothing_read {
+            exit::UNREADABLE
+        } else {
+            exit::OK
+        },
+        if scope.missing.is_empty() {
+            exit::OK
+        } else {
+            exit::PARTIAL
+        },
+        if shown.fail_on.trips(&report.certificates) {
+            exit::FINDINGS
+        } else {
+            exit::OK
+        },
+    ])
+}

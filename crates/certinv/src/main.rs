@@ -1,0 +1,82 @@
+//! certinv: a thin binary over `certinv-core` (pure logic) and `certinv-aws`
+//! (discovery). It parses arguments, runs one command, and maps the outcome
+//! to a documented exit code.
+
+mod cli;
+mod commands;
+mod exit;
+mod plan;
+mod progress;
+
+use std::process::ExitCode;
+
+use certinv_core::report::View;
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+
+/// The SDK's signing and HTTP crates print signed headers at `trace`, so they
+/// are capped at `debug` whatever `RUST_LOG` asks for.
+const CAPPED_AT_DEBUG: &[&str] = &[
+    "aws_sigv4",
+    "aws_smithy_runtime",
+    "aws_smithy_runtime_api",
+    "aws_smithy_http_client",
+    "aws_smithy_http",
+    "aws_config",
+    "aws_credential_types",
+    "hyper",
+    "hyper_util",
+    "h2",
+    "rustls",
+];
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    use tracing_subscriber::filter::LevelFilter;
+    let mut filter = EnvFilter::builder()
+        .with_default_directive(LevelFilter::WARN.into())
+        .from_env_lossy();
+    if filter.max_level_hint() == Some(LevelFilter::TRACE) {
+        for target in CAPPED_AT_DEBUG {
+            if let Ok(d) = format!("{target}=debug").parse() {
+                filter = filter.add_directive(d);
+            }
+        }
+    }
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(exit::UNREADABLE);
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Inventory(args) => commands::report::run(View::Inventory, args).await,
+            Command::Expiring { days, args } => {
+                commands::report::run(View::Expiring { days }, args).await
+            }
+            Command::Triage(args) => commands::report::run(View::Triage, args).await,
+        }
+    });
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(failure) => {
+            eprintln!("error: {}", failure.message);
+            ExitCode::from(failure.code)
+        }
+    }
+}

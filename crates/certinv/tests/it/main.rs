@@ -1,0 +1,5 @@
+//! Integration tests: the real `certinv` binary against the project's emulator.
+//! One test binary, because each links the whole AWS SDK.
+
+mod direct;
+mod emulator;

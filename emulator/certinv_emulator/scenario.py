@@ -1,0 +1,280 @@
+"""Scenario files: loading, validation, and the buckets they should produce.
+
+A scenario is data (see emulator/README.md for the format). Validation is strict:
+an unknown field is an error, so a typo never silently seeds something else.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import MANAGEMENT_ACCOUNT_ID
+from .certs import KEY_TYPES
+from .state import DEFAULT_ACM_PAGE_SIZE
+
+NOT_ISSUED_STATUSES = frozenset({"PENDING_VALIDATION", "FAILED", "VALIDATION_TIMED_OUT"})
+
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+
+ACCOUNT_STATUSES = ("ACTIVE", "SUSPENDED")
+CERT_TYPES = ("AMAZON_ISSUED", "IMPORTED", "PRIVATE")
+CERT_STATUSES = ("ISSUED", "EXPIRED", "REVOKED", "INACTIVE") + tuple(sorted(NOT_ISSUED_STATUSES))
+RENEWAL_ELIGIBILITY = ("ELIGIBLE", "INELIGIBLE")
+RENEWAL_STATUSES = ("PENDING_AUTO_RENEWAL", "PENDING_VALIDATION", "SUCCESS", "FAILED")
+# Where a certificate can be deployed; each has a builder in seeder.USAGE_BUILDERS.
+USAGE_KINDS = ("elbv2",)
+
+_ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]+$")
+_DOMAIN = re.compile(r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+_TOP_FIELDS = {"name", "description", "acm_page_size", "random_seed", "accounts",
+               "certificates", "expected"}
+_ACCOUNT_FIELDS = {"id", "name", "email", "status", "regions", "ou"}
+_CERT_FIELDS = {"account", "region", "domain", "sans", "type", "key_algorithm", "status",
+                "expires_in_days", "valid_days", "in_use", "renewal_eligibility",
+                "renewal_status", "tags"}
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be seeded; the message says where and why."""
+
+
+@dataclass
+class AccountSpec:
+    id: str
+    name: str
+    email: str
+    status: str
+    regions: list[str]
+    ou: str | None
+
+
+@dataclass
+class CertSpec:
+    index: int
+    account: str
+    region: str
+    domain: str
+    sans: list[str]
+    type: str
+    key_algorithm: str
+    status: str
+    expires_in_days: float | None
+    valid_days: float
+    in_use: list[str]
+    renewal_eligibility: str
+    renewal_status: str | None
+    tags: dict[str, str]
+
+    @property
+    def issued(self) -> bool:
+        return self.status not in NOT_ISSUED_STATUSES
+
+
+@dataclass
+class Scenario:
+    name: str
+    description: str
+    acm_page_size: int
+    random_seed: int
+    accounts: list[AccountSpec]
+    certificates: list[CertSpec]
+    expected: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def active_account_ids(self) -> set[str]:
+        return {a.id for a in self.accounts if a.status == "ACTIVE"}
+
+
+def load(name_or_path: str) -> dict[str, Any]:
+    """A scenario by file path, or by name from emulator/scenarios/NAME.json."""
+    path = Path(name_or_path)
+    if not path.is_file():
+        path = SCENARIO_DIR / f"{name_or_path}.json"
+    if not path.is_file():
+        known = sorted(p.stem for p in SCENARIO_DIR.glob("*.json"))
+        raise ScenarioError(f"no scenario {name_or_path!r}: not a file, and not one of {known}")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise ScenarioError(f"{path}: not valid JSON: {err}") from err
+
+
+def _require(cond: bool, where: str, message: str) -> None:
+    if not cond:
+        raise ScenarioError(f"{where}: {message}")
+
+
+def _unknown_fields(obj: dict[str, Any], allowed: set[str], where: str) -> None:
+    extra = sorted(set(obj) - allowed)
+    _require(not extra, where, f"unknown field(s) {extra}; allowed: {sorted(allowed)}")
+
+
+def _number(value: Any, where: str, what: str) -> float:
+    _require(
+        isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value),
+        where, f"{what} must be a number, got {value!r}",
+    )
+    return float(value)
+
+
+def validate(raw: Any) -> Scenario:
+    _require(isinstance(raw, dict), "scenario", "must be a JSON object")
+    _unknown_fields(raw, _TOP_FIELDS, "scenario")
+    name = raw.get("name")
+    _require(isinstance(name, str) and name != "", "scenario", "needs a non-empty name")
+    where = f"scenario {name!r}"
+
+    page_size = raw.get("acm_page_size", DEFAULT_ACM_PAGE_SIZE)
+    _require(isinstance(page_size, int) and 1 <= page_size <= 1000, where,
+             "acm_page_size must be an integer from 1 to 1000")
+    random_seed = raw.get("random_seed", 0)
+    _require(isinstance(random_seed, int), where, "random_seed must be an integer")
+
+    accounts: list[AccountSpec] = []
+    seen_ids: set[str] = set()
+    raw_accounts = raw.get("accounts")
+    _require(isinstance(raw_accounts, list) and raw_accounts, where, "needs a non-empty accounts list")
+    for i, acc in enumerate(raw_accounts):
+        aw = f"{where} accounts[{i}]"
+        _require(isinstance(acc, dict), aw, "must be an object")
+        _unknown_fields(acc, _ACCOUNT_FIELDS, aw)
+        acc_id = acc.get("id")
+        _require(isinstance(acc_id, str) and bool(_ACCOUNT_ID.match(acc_id)), aw,
+                 f"id must be a 12-digit string, got {acc_id!r}")
+        _require(acc_id not in seen_ids, aw, f"duplicate account id {acc_id}")
+        seen_ids.add(acc_id)
+        acc_name = acc.get("name")
+        _require(isinstance(acc_name, str) and acc_name != "", aw, "needs a name")
+        email = acc.get("email", f"aws+{acc_name}@example.com")
+        _require(isinstance(email, str) and "@" in email, aw, f"email {email!r} is not an address")
+        status = acc.get("status", "ACTIVE")
+        _require(status in ACCOUNT_STATUSES, aw, f"status must be one of {ACCOUNT_STATUSES}")
+        regions = acc.get("regions")
+        _require(isinstance(regions, list) and regions, aw, "needs a non-empty regions list")
+        for region in regions:
+            _require(isinstance(region, str) and bool(_REGION.match(region)), aw,
+                     f"region {region!r} is not of AWS's form")
+        _require(len(set(regions)) == len(regions), aw, "lists a region twice")
+        ou = acc.get("ou")
+        _require(ou is None or (isinstance(ou, str) and all(ou.split("/"))), aw,
+                 "ou must be a path like 'Workloads/Prod'")
+        _require(not (acc_id == MANAGEMENT_ACCOUNT_ID and status != "ACTIVE"), aw,
+                 "the management account must be ACTIVE")
+        accounts.append(AccountSpec(acc_id, acc_name, email, status, list(regions), ou))
+    _require(MANAGEMENT_ACCOUNT_ID in seen_ids, where,
+             f"must include the management account {MANAGEMENT_ACCOUNT_ID} "
+             "(moto maps plain credentials to it)")
+    regions_of = {a.id: a.regions for a in accounts}
+
+    certificates: list[CertSpec] = []
+    raw_certs = raw.get("certificates", [])
+    _require(isinstance(raw_certs, list), where, "certificates must be a list")
+    for i, cert in enumerate(raw_certs):
+        cw = f"{where} certificates[{i}]"
+        _require(isinstance(cert, dict), cw, "must be an object")
+        _unknown_fields(cert, _CERT_FIELDS, cw)
+        account = cert.get("account")
+        _require(account in regions_of, cw, f"account {account!r} is not in accounts")
+        region = cert.get("region")
+        _require(region in regions_of[account], cw,
+                 f"region {region!r} is not one of account {account}'s regions {regions_of[account]}")
+        domain = cert.get("domain")
+        _require(isinstance(domain, str) and bool(_DOMAIN.match(domain)), cw,
+                 f"domain {domain!r} is not a DNS name")
+        sans = cert.get("sans", [])
+        _require(isinstance(sans, list) and all(isinstance(s, str) and _DOMAIN.match(s) for s in sans),
+                 cw, "sans must be a list of DNS names")
+        cert_type = cert.get("type", "IMPORTED")
+        _require(cert_type in CERT_TYPES, cw, f"type must be one of {CERT_TYPES}")
+        key_algorithm = cert.get("key_algorithm", "RSA_2048")
+        _require(key_algorithm in KEY_TYPES, cw, f"key_algorithm must be one of {KEY_TYPES}")
+
+        expires = cert.get("expires_in_days")
+        expires = None if expires is None else _number(expires, cw, "expires_in_days")
+        status = cert.get("status")
+        if status is None:
+            _require(expires is not None, cw, "needs expires_in_days or a status")
+            status = "ISSUED" if expires > 0 else "EXPIRED"
+        _require(status in CERT_STATUSES, cw, f"status must be one of {CERT_STATUSES}")
+        if status not in NOT_ISSUED_STATUSES:
+            _require(expires is not None, cw, f"a {status} certificate needs expires_in_days")
+        if status == "ISSUED":
+            _require(expires > 0, cw, "an ISSUED certificate must expire after the anchor "
+                                      "(use status EXPIRED)")
+        if status == "EXPIRED":
+            _require(expires <= 0, cw, "an EXPIRED certificate must expire at or before the anchor")
+        valid_days = _number(cert.get("valid_days", 395), cw, "valid_days")
+        _require(valid_days > 0, cw, "valid_days must be positive")
+
+        in_use = cert.get("in_use", [])
+        _require(isinstance(in_use, list) and all(u in USAGE_KINDS for u in in_use), cw,
+                 f"in_use must be a list of {USAGE_KINDS}")
+        _require(not (in_use and status in NOT_ISSUED_STATUSES), cw,
+                 "a certificate that was never issued cannot be in use")
+
+        eligibility = cert.get("renewal_eligibility")
+        if eligibility is None:
+            # AWS: imported certificates never renew; ACM-issued ones renew while in use.
+            eligibility = "ELIGIBLE" if cert_type != "IMPORTED" and in_use else "INELIGIBLE"
+        _require(eligibility in RENEWAL_ELIGIBILITY, cw,
+                 f"renewal_eligibility must be one of {RENEWAL_ELIGIBILITY}")
+        renewal_status = cert.get("renewal_status")
+        _require(renewal_status is None or renewal_status in RENEWAL_STATUSES, cw,
+                 f"renewal_status must be null or one of {RENEWAL_STATUSES}")
+        _require(renewal_status is None or cert_type != "IMPORTED", cw,
+                 "imported certificates have no managed renewal (renewal_status must be null)")
+        tags = cert.get("tags", {})
+        _require(isinstance(tags, dict) and all(isinstance(k, str) and isinstance(v, str)
+                                                for k, v in tags.items()),
+                 cw, "tags must map strings to strings")
+
+        certificates.append(CertSpec(
+            index=i, account=account, region=region, domain=domain, sans=list(sans),
+            type=cert_type, key_algorithm=key_algorithm, status=status,
+            expires_in_days=expires, valid_days=valid_days, in_use=list(in_use),
+            renewal_eligibility=eligibility, renewal_status=renewal_status, tags=dict(tags),
+        ))
+
+    expected = raw.get("expected", {})
+    _require(isinstance(expected, dict), where, "expected must be an object")
+    return Scenario(
+        name=name,
+        description=str(raw.get("description", "")),
+        acm_page_size=page_size,
+        random_seed=random_seed,
+        accounts=accounts,
+        certificates=certificates,
+        expected=expected,
+    )
+
+
+def bucket_of(cert: CertSpec, high_days: int = 30, medium_days: int = 90) -> str:
+    """SPEC section 5, evaluated at the anchor (days_to_expiry = floor(offset))."""
+    if not cert.issued or cert.expires_in_days is None:
+        return "NOT_ISSUED"
+    expired = cert.expires_in_days <= 0 or cert.status == "REVOKED"
+    if expired:
+        return "CRITICAL" if cert.in_use else "REMOVE"
+    days = math.floor(cert.expires_in_days)
+    if days <= high_days:
+        return "HIGH"
+    if days <= medium_days:
+        return "MEDIUM"
+    return "OK"
+
+
+def expected_buckets(scenario: Scenario) -> dict[str, int]:
+    """Bucket counts a correct certinv reports at the anchor: ACTIVE accounts only."""
+    buckets = {b: 0 for b in ("CRITICAL", "HIGH", "MEDIUM", "OK", "REMOVE", "NOT_ISSUED")}
+    active = scenario.active_account_ids
+    for cert in scenario.certificates:
+        if cert.account in active:
+            buckets[bucket_of(cert)] += 1
+    return buckets

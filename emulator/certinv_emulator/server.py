@@ -1,0 +1,48 @@
+"""moto's WSGI app with certinv's extensions around it, bound to 127.0.0.1."""
+
+from __future__ import annotations
+
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+
+from . import acm, regions, seed
+from .oplog import OpLog, OpLogMiddleware
+
+HOST = "127.0.0.1"  # never anything else: the emulator is for this machine only
+
+
+class QuietRequestHandler(MotoRequestHandler):
+    """moto's handler without the per-request access log line on stderr."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
+
+
+def install_extensions() -> None:
+    acm.install()
+    regions.install()
+    seed.install()
+
+
+def build_app(oplog: OpLog):
+    install_extensions()
+    moto_app = DomainDispatcherApplication(create_backend_app)
+    return OpLogMiddleware(seed.ExtensionEndpoints(moto_app, oplog), oplog)
+
+
+def build_server(port: int, oplog_path: str | None, log_requests: bool = False
+                 ) -> tuple[BaseWSGIServer, OpLog]:
+    oplog = OpLog(oplog_path)
+    server = make_server(
+        HOST,
+        port,
+        build_app(oplog),
+        threaded=True,
+        request_handler=MotoRequestHandler if log_requests else QuietRequestHandler,
+    )
+    return server, oplog
