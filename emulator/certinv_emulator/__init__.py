@@ -5,10 +5,14 @@ Every extension lives in its own module, named for the moto 5.2.5 gap it closes:
 - ``oplog``   records every AWS operation served (tests prove read-only runs with it)
 - ``acm``     makes ACM answer as AWS does (paging, default key-type filter, InUseBy, ...)
 - ``regions`` makes EC2 DescribeRegions answer each account's enabled regions
+- ``config``  Config aggregators that see ACM certificates org-wide: SelectAggregateResourceConfig
+              (SQL subset in ``config_query``) and DescribeConfigurationAggregatorSourcesStatus
+- ``resource_explorer``  Resource Explorer 2 (absent from moto): indexes, views, Search
 - ``seed``    the ``/certinv-emulator/*`` endpoints: seed a scenario, read the op log
 
 ``seeder`` builds a scenario through moto's backends in-process; ``scenario`` loads
-and validates scenario files; ``certs`` makes the certificate bodies.
+and validates scenario files; ``certs`` makes the certificate bodies; ``organization``
+reads the ACTIVE accounts that organization-wide answers span.
 """
 
 MANAGEMENT_ACCOUNT_ID = "123456789012"  # moto's DEFAULT_ACCOUNT_ID: plain credentials land here

@@ -34,11 +34,29 @@ _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]+$")
 _DOMAIN = re.compile(r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 _TOP_FIELDS = {"name", "description", "acm_page_size", "random_seed", "accounts",
-               "certificates", "expected"}
+               "certificates", "config", "resource_explorer", "expected"}
 _ACCOUNT_FIELDS = {"id", "name", "email", "status", "regions", "ou"}
 _CERT_FIELDS = {"account", "region", "domain", "sans", "type", "key_algorithm", "status",
                 "expires_in_days", "valid_days", "in_use", "renewal_eligibility",
-                "renewal_status", "tags"}
+                "renewal_status", "tags", "config_state", "count"}
+# What AWS Config knows of a certificate: recorded (default); not_yet_recorded (in ACM,
+# the recorder has not caught up); deleted (gone from ACM, Config still lists it).
+CONFIG_STATES = ("recorded", "not_yet_recorded", "deleted")
+MAX_COUNT = 5000
+_CONFIG_FIELDS = {"aggregators"}
+_AGGREGATOR_FIELDS = {"name", "account", "region", "type", "accounts", "all_regions", "regions",
+                      "exclude_accounts", "exclude_regions", "failed_sources", "access_denied"}
+_FAILED_SOURCE_FIELDS = {"account", "region", "error_code", "error_message"}
+AGGREGATOR_TYPES = ("organization", "account")
+_AGGREGATOR_NAME = re.compile(r"^[\w-]{1,256}$", re.ASCII)
+_EXPLORER_FIELDS = {"index", "view", "exclude_regions"}
+_INDEX_FIELDS = {"account", "region", "type"}
+_VIEW_FIELDS = {"name", "scope", "default"}
+INDEX_TYPES = ("AGGREGATOR", "LOCAL")
+VIEW_SCOPES = ("organization", "account")
+_VIEW_NAME = re.compile(r"^[a-zA-Z0-9-]{1,64}$")
+# Where an aggregator or index lives unless the scenario says otherwise.
+DEFAULT_OPS_REGION = "ap-southeast-2"
 
 
 class ScenarioError(ValueError):
@@ -71,10 +89,55 @@ class CertSpec:
     renewal_eligibility: str
     renewal_status: str | None
     tags: dict[str, str]
+    config_state: str = "recorded"
 
     @property
     def issued(self) -> bool:
         return self.status not in NOT_ISSUED_STATUSES
+
+
+@dataclass
+class FailedSourceSpec:
+    account: str
+    region: str
+    error_code: str
+    error_message: str
+
+
+@dataclass
+class AggregatorSpec:
+    name: str
+    account: str
+    region: str
+    type: str
+    accounts: list[str]
+    all_regions: bool
+    regions: list[str]
+    exclude_accounts: list[str]
+    exclude_regions: list[str]
+    failed_sources: list[FailedSourceSpec]
+    access_denied: bool
+
+
+@dataclass
+class IndexSpec:
+    account: str
+    region: str
+    type: str
+
+
+@dataclass
+class ViewSpec:
+    name: str
+    scope: str
+    default: bool
+
+
+@dataclass
+class ExplorerSpec:
+    index: IndexSpec | None
+    view: ViewSpec | None
+    exclude_regions: list[str]
 
 
 @dataclass
@@ -86,6 +149,8 @@ class Scenario:
     accounts: list[AccountSpec]
     certificates: list[CertSpec]
     expected: dict[str, Any] = field(default_factory=dict)
+    aggregators: list[AggregatorSpec] = field(default_factory=list)
+    explorer: ExplorerSpec | None = None
 
     @property
     def active_account_ids(self) -> set[str]:
@@ -234,13 +299,24 @@ def validate(raw: Any) -> Scenario:
         _require(isinstance(tags, dict) and all(isinstance(k, str) and isinstance(v, str)
                                                 for k, v in tags.items()),
                  cw, "tags must map strings to strings")
+        config_state = cert.get("config_state", "recorded")
+        _require(config_state in CONFIG_STATES, cw, f"config_state must be one of {CONFIG_STATES}")
+        _require(not (config_state == "deleted" and in_use), cw,
+                 "a deleted certificate cannot be in use (ACM refuses to delete one that is)")
+        count = cert.get("count", 1)
+        _require(isinstance(count, int) and not isinstance(count, bool) and 1 <= count <= MAX_COUNT,
+                 cw, f"count must be an integer from 1 to {MAX_COUNT}")
 
-        certificates.append(CertSpec(
-            index=i, account=account, region=region, domain=domain, sans=list(sans),
-            type=cert_type, key_algorithm=key_algorithm, status=status,
-            expires_in_days=expires, valid_days=valid_days, in_use=list(in_use),
-            renewal_eligibility=eligibility, renewal_status=renewal_status, tags=dict(tags),
-        ))
+        for n in range(1, count + 1):
+            numbered = domain if count == 1 else _numbered(domain, n, len(str(count)))
+            _require(bool(_DOMAIN.match(numbered)), cw, f"numbered domain {numbered!r} is not a DNS name")
+            certificates.append(CertSpec(
+                index=len(certificates), account=account, region=region, domain=numbered,
+                sans=list(sans), type=cert_type, key_algorithm=key_algorithm, status=status,
+                expires_in_days=expires, valid_days=valid_days, in_use=list(in_use),
+                renewal_eligibility=eligibility, renewal_status=renewal_status, tags=dict(tags),
+                config_state=config_state,
+            ))
 
     expected = raw.get("expected", {})
     _require(isinstance(expected, dict), where, "expected must be an object")
@@ -252,7 +328,147 @@ def validate(raw: Any) -> Scenario:
         accounts=accounts,
         certificates=certificates,
         expected=expected,
+        aggregators=_validate_config(raw.get("config"), accounts, f"{where} config"),
+        explorer=_validate_explorer(raw.get("resource_explorer"), accounts,
+                                    f"{where} resource_explorer"),
     )
+
+
+def _numbered(domain: str, n: int, width: int) -> str:
+    """``api.example.com`` -> ``api-007.example.com`` (``*.x.com`` -> ``*.x-007.com``)."""
+    labels = domain.split(".")
+    at = 1 if labels[0] == "*" else 0
+    labels[at] = f"{labels[at]}-{n:0{width}d}"
+    return ".".join(labels)
+
+
+def _account_ref(value: Any, regions_of: dict[str, list[str]], where: str, what: str) -> str:
+    _require(value in regions_of, where, f"{what} {value!r} is not in accounts")
+    return value
+
+
+def _region_list(value: Any, where: str, what: str) -> list[str]:
+    _require(isinstance(value, list) and all(isinstance(r, str) and _REGION.match(r) for r in value),
+             where, f"{what} must be a list of region names")
+    return list(value)
+
+
+def _bool(value: Any, where: str, what: str) -> bool:
+    _require(isinstance(value, bool), where, f"{what} must be true or false")
+    return value
+
+
+def covered_sources(agg: AggregatorSpec, accounts: list[AccountSpec]) -> list[tuple[str, str]]:
+    """(account, region) pairs an aggregator collects from, as the scenario lays it out:
+    an organization aggregator covers the ACTIVE accounts, an account aggregator the
+    accounts it names; all their enabled regions, or those of ``regions`` they enabled;
+    minus the excluded accounts and regions. (config.sources computes the same live.)"""
+    members = ([a for a in accounts if a.status == "ACTIVE"] if agg.type == "organization"
+               else [a for a in accounts if a.id in agg.accounts])
+    return [(a.id, r) for a in members if a.id not in agg.exclude_accounts
+            for r in a.regions
+            if (agg.all_regions or r in agg.regions) and r not in agg.exclude_regions]
+
+
+def _validate_config(raw: Any, accounts: list[AccountSpec], where: str) -> list[AggregatorSpec]:
+    if raw is None:
+        return []
+    _require(isinstance(raw, dict), where, "must be an object")
+    _unknown_fields(raw, _CONFIG_FIELDS, where)
+    raw_aggs = raw.get("aggregators", [])
+    _require(isinstance(raw_aggs, list), where, "aggregators must be a list")
+    regions_of = {a.id: a.regions for a in accounts}
+    seen: set[tuple[str, str, str]] = set()
+    result: list[AggregatorSpec] = []
+    for i, agg in enumerate(raw_aggs):
+        aw = f"{where} aggregators[{i}]"
+        _require(isinstance(agg, dict), aw, "must be an object")
+        _unknown_fields(agg, _AGGREGATOR_FIELDS, aw)
+        name = agg.get("name")
+        _require(isinstance(name, str) and bool(_AGGREGATOR_NAME.match(name)), aw,
+                 f"name must match [\\w-]{{1,256}}, got {name!r}")
+        account = _account_ref(agg.get("account", MANAGEMENT_ACCOUNT_ID), regions_of, aw, "account")
+        region = agg.get("region", DEFAULT_OPS_REGION)
+        _require(region in regions_of[account], aw,
+                 f"region {region!r} is not one of account {account}'s regions")
+        _require((account, region, name) not in seen, aw,
+                 f"a second aggregator {name!r} in {account}/{region}")
+        seen.add((account, region, name))
+        agg_type = agg.get("type", "organization")
+        _require(agg_type in AGGREGATOR_TYPES, aw, f"type must be one of {AGGREGATOR_TYPES}")
+        members = agg.get("accounts")
+        if agg_type == "account":
+            _require(isinstance(members, list) and members, aw,
+                     "an account aggregator needs a non-empty accounts list")
+            members = [_account_ref(m, regions_of, aw, "accounts entry") for m in members]
+        else:
+            _require(members is None, aw, "accounts is only for type account")
+            members = []
+        regions = _region_list(agg.get("regions", []), aw, "regions")
+        all_regions = _bool(agg.get("all_regions", not regions), aw, "all_regions")
+        # AWS (and moto) refuse both, and neither.
+        _require(all_regions != bool(regions), aw, "give either all_regions: true or regions, not both")
+        exclude_accounts = [_account_ref(a, regions_of, aw, "exclude_accounts entry")
+                            for a in agg.get("exclude_accounts", [])]
+        exclude_regions = _region_list(agg.get("exclude_regions", []), aw, "exclude_regions")
+        access_denied = _bool(agg.get("access_denied", False), aw, "access_denied")
+        spec = AggregatorSpec(name, account, region, agg_type, members, all_regions, regions,
+                              exclude_accounts, exclude_regions, [], access_denied)
+        covered = set(covered_sources(spec, accounts))
+        failed = agg.get("failed_sources", [])
+        _require(isinstance(failed, list), aw, "failed_sources must be a list")
+        for j, src in enumerate(failed):
+            fw = f"{aw} failed_sources[{j}]"
+            _require(isinstance(src, dict), fw, "must be an object")
+            _unknown_fields(src, _FAILED_SOURCE_FIELDS, fw)
+            pair = (src.get("account"), src.get("region"))
+            _require(pair in covered, fw, f"{pair[0]}/{pair[1]} is not a source of this aggregator")
+            code = src.get("error_code", "AccessDeniedException")
+            message = src.get("error_message", "AWS Config could not collect data from the source "
+                                               "account: the aggregator's role was denied access.")
+            _require(isinstance(code, str) and isinstance(message, str), fw,
+                     "error_code and error_message must be strings")
+            spec.failed_sources.append(FailedSourceSpec(pair[0], pair[1], code, message))
+        result.append(spec)
+    return result
+
+
+def _validate_explorer(raw: Any, accounts: list[AccountSpec], where: str) -> ExplorerSpec | None:
+    if raw is None:
+        return None
+    _require(isinstance(raw, dict), where, "must be an object")
+    _unknown_fields(raw, _EXPLORER_FIELDS, where)
+    regions_of = {a.id: a.regions for a in accounts}
+    index = None
+    raw_index = raw.get("index")
+    if raw_index is not None:
+        iw = f"{where} index"
+        _require(isinstance(raw_index, dict), iw, "must be an object or null")
+        _unknown_fields(raw_index, _INDEX_FIELDS, iw)
+        account = _account_ref(raw_index.get("account", MANAGEMENT_ACCOUNT_ID), regions_of, iw, "account")
+        region = raw_index.get("region", DEFAULT_OPS_REGION)
+        _require(region in regions_of[account], iw,
+                 f"region {region!r} is not one of account {account}'s regions")
+        index_type = raw_index.get("type", "AGGREGATOR")
+        _require(index_type in INDEX_TYPES, iw, f"type must be one of {INDEX_TYPES}")
+        index = IndexSpec(account, region, index_type)
+    view = None
+    raw_view = raw.get("view")
+    if raw_view is not None:
+        vw = f"{where} view"
+        _require(isinstance(raw_view, dict), vw, "must be an object or null")
+        _unknown_fields(raw_view, _VIEW_FIELDS, vw)
+        _require(index is not None, vw, "a view needs an index in its region (AWS refuses one without)")
+        name = raw_view.get("name")
+        _require(isinstance(name, str) and bool(_VIEW_NAME.match(name)), vw,
+                 f"name must match [a-zA-Z0-9-]{{1,64}}, got {name!r}")
+        scope = raw_view.get("scope", "account")
+        _require(scope in VIEW_SCOPES, vw, f"scope must be one of {VIEW_SCOPES}")
+        view = ViewSpec(name, scope, _bool(raw_view.get("default", True), vw, "default"))
+    exclude = _region_list(raw.get("exclude_regions", []), where, "exclude_regions")
+    _require(index is None or index.region not in exclude, where,
+             "exclude_regions cannot exclude the index's own region")
+    return ExplorerSpec(index, view, exclude)
 
 
 def bucket_of(cert: CertSpec, high_days: int = 30, medium_days: int = 90) -> str:
@@ -271,10 +487,11 @@ def bucket_of(cert: CertSpec, high_days: int = 30, medium_days: int = 90) -> str
 
 
 def expected_buckets(scenario: Scenario) -> dict[str, int]:
-    """Bucket counts a correct certinv reports at the anchor: ACTIVE accounts only."""
+    """Bucket counts a correct certinv reports at the anchor: ACTIVE accounts only, and
+    only what ACM holds (a ``deleted`` certificate lives on in AWS Config alone)."""
     buckets = {b: 0 for b in ("CRITICAL", "HIGH", "MEDIUM", "OK", "REMOVE", "NOT_ISSUED")}
     active = scenario.active_account_ids
     for cert in scenario.certificates:
-        if cert.account in active:
+        if cert.account in active and cert.config_state != "deleted":
             buckets[bucket_of(cert)] += 1
     return buckets

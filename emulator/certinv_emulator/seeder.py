@@ -6,8 +6,8 @@ own account's ACM backend in its region; each in-use certificate on a real ELBv2
 load balancer in that account and region, so a later DescribeListeners finds it.
 
 Later kinds of deployment (CloudFront, API Gateway, classic ELB) add a builder to
-``USAGE_BUILDERS``; later services (Config aggregators, Resource Explorer, faults) add
-a step to ``BUILD_STEPS``. Nothing else needs to change.
+``USAGE_BUILDERS``; later services (faults, ...) add a step to ``BUILD_STEPS``, as the
+Config aggregators and Resource Explorer did. Nothing else needs to change.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterator
 
 from . import MANAGEMENT_ACCOUNT_ID
+from . import config as config_ext
+from . import resource_explorer
 from .acm import META_ATTR, CertMeta, remember_private_key
 from .certs import KEYRING, build_certificate
 from .scenario import CertSpec, Scenario, expected_buckets
@@ -70,7 +72,7 @@ class _Build:
     scenario: Scenario
     anchor: datetime
     load_balancers: int = 0
-    arns: list[str] = field(default_factory=list)
+    arns: list[str] = field(default_factory=list)  # what ACM holds once seeded
     # (account, region) -> subnet ids of the default VPC, made once per pair.
     subnets: dict[tuple[str, str], list[str]] = field(default_factory=dict)
 
@@ -198,6 +200,13 @@ def _build_certificate(build: _Build, cert: CertSpec) -> None:
     backend._certificates[bundle.arn] = bundle
     if cert.tags:
         bundle.tags.add([{"Key": k, "Value": v} for k, v in cert.tags.items()])
+    if cert.config_state == "deleted":
+        # Config recorded it, then it was deleted from ACM before Config noticed.
+        STATE.current.config_deleted.append(config_ext.config_item(bundle))
+        del backend._certificates[bundle.arn]
+        return
+    if cert.config_state == "not_yet_recorded":
+        STATE.current.config_unrecorded.add(bundle.arn)
     build.arns.append(bundle.arn)
 
     for kind in cert.in_use:
@@ -259,10 +268,27 @@ def _build_certificates(build: _Build) -> None:
         _build_certificate(build, cert)
 
 
+def _build_config_aggregators(build: _Build) -> None:
+    for spec in build.scenario.aggregators:
+        config_ext.seed_aggregator(spec)
+
+
+def _build_resource_explorer(build: _Build) -> None:
+    spec = build.scenario.explorer
+    if spec is None:
+        return
+    all_regions = list(dict.fromkeys(r for a in build.scenario.accounts for r in a.regions))
+    index_account = spec.index.account if spec.index else MANAGEMENT_ACCOUNT_ID
+    STATE.current.explorer = resource_explorer.build(
+        spec, build.scenario.name, all_regions, STATE.regions_for(index_account) or [])
+
+
 # Run in order; later services append here.
 BUILD_STEPS: list[Callable[[_Build], None]] = [
     _build_organization,
     _build_certificates,
+    _build_config_aggregators,
+    _build_resource_explorer,
 ]
 
 
@@ -283,7 +309,7 @@ def seed(scenario: Scenario, anchor: datetime) -> SeedReport:
             acm_page_size=scenario.acm_page_size,
             regions_by_account={a.id: list(a.regions) for a in scenario.accounts},
             accounts=len(scenario.accounts),
-            certificates=len(scenario.certificates),
+            certificates=sum(c.config_state != "deleted" for c in scenario.certificates),
         ))
         build = _Build(scenario=scenario, anchor=anchor)
         try:
@@ -296,7 +322,7 @@ def seed(scenario: Scenario, anchor: datetime) -> SeedReport:
         scenario=scenario.name,
         anchor=anchor,
         accounts=len(scenario.accounts),
-        certificates=len(scenario.certificates),
+        certificates=len(build.arns),
         load_balancers=build.load_balancers,
         buckets=expected_buckets(scenario),
         seconds=time.monotonic() - started,

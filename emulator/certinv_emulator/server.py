@@ -10,8 +10,9 @@ from moto.moto_server.werkzeug_app import (
     create_backend_app,
 )
 
-from . import acm, regions, seed
+from . import acm, config, regions, seed
 from .oplog import OpLog, OpLogMiddleware
+from .resource_explorer import ResourceExplorerEndpoints
 
 HOST = "127.0.0.1"  # never anything else: the emulator is for this machine only
 
@@ -25,6 +26,7 @@ class QuietRequestHandler(MotoRequestHandler):
 
 def install_extensions() -> None:
     acm.install()
+    config.install()
     regions.install()
     seed.install()
 
@@ -32,7 +34,10 @@ def install_extensions() -> None:
 def build_app(oplog: OpLog):
     install_extensions()
     moto_app = DomainDispatcherApplication(create_backend_app)
-    return OpLogMiddleware(seed.ExtensionEndpoints(moto_app, oplog), oplog)
+    # Resource Explorer sits inside the op log (its calls are recorded) and in front of
+    # moto (which has no such service).
+    return OpLogMiddleware(
+        ResourceExplorerEndpoints(seed.ExtensionEndpoints(moto_app, oplog)), oplog)
 
 
 def build_server(port: int, oplog_path: str | None, log_requests: bool = False

@@ -1,7 +1,8 @@
 """What the extensions need to know about the seeded scenario, and the emulator's clock.
 
 moto keeps its own state in its backends; this holds only what moto has no place for:
-the anchor instant, each account's enabled regions, and ACM's page size.
+the anchor instant, each account's enabled regions, ACM's page size, what AWS Config
+has (not) recorded, and the Resource Explorer set-up (moto has no Resource Explorer).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 DEFAULT_ACM_PAGE_SIZE = 1000
 
@@ -20,6 +22,12 @@ def utc_now_seconds() -> datetime:
 
 def format_instant(instant: datetime) -> str:
     return instant.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def iso_millis(instant: datetime) -> str:
+    """``YYYY-MM-DDTHH:MM:SS.mmmZ``: how AWS Config and Resource Explorer write instants."""
+    return instant.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + \
+        f"{instant.microsecond // 1000:03d}Z"
 
 
 def parse_instant(text: str) -> datetime:
@@ -47,6 +55,12 @@ class ScenarioState:
     regions_by_account: dict[str, list[str]] = field(default_factory=dict)
     accounts: int = 0
     certificates: int = 0
+    # AWS Config lags ACM: ARNs its recorders have not caught up with yet, and the last
+    # configuration items of certificates already gone from ACM (config.ConfigItem).
+    config_unrecorded: set[str] = field(default_factory=set)
+    config_deleted: list[Any] = field(default_factory=list)
+    # resource_explorer.Explorer: indexes and views; None = Resource Explorer not set up.
+    explorer: Any = None
 
 
 class EmulatorState:

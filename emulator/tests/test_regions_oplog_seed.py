@@ -91,6 +91,43 @@ def test_oplog_records_service_operation_account(emulator):
     assert emulator.clear_ops() == len(ops) + 1 and emulator.ops() == []
 
 
+def test_oplog_names_config_and_resource_explorer_operations(emulator):
+    emulator.seed("lz-no-aggregator")
+    emulator.clear_ops()
+    member = "410000000001"
+    config = emulator.client("config", "ap-southeast-2")
+    config.describe_configuration_aggregators()
+    try:
+        config.select_aggregate_resource_config(Expression="SELECT COUNT(*)",
+                                                ConfigurationAggregatorName="none")
+    except Exception:
+        pass
+    rex = emulator.client("resource-explorer-2", "ap-southeast-2")
+    rex.list_indexes()
+    rex.get_index()
+    view = rex.get_default_view()["ViewArn"]
+    rex.list_views()
+    rex.get_view(ViewArn=view)
+    rex.search(QueryString="resourcetype:acm:certificate", ViewArn=view)
+    try:
+        emulator.client("resource-explorer-2", "us-east-1", member).get_index()
+    except Exception:
+        pass
+    ops = [(o["service"], o["operation"], o["account"], o["region"], o["status"]) for o in emulator.ops()]
+    assert ops == [
+        ("config", "DescribeConfigurationAggregators", MANAGEMENT, "ap-southeast-2", 200),
+        ("config", "SelectAggregateResourceConfig", MANAGEMENT, "ap-southeast-2", 400),
+        ("resource-explorer-2", "ListIndexes", MANAGEMENT, "ap-southeast-2", 200),
+        ("resource-explorer-2", "GetIndex", MANAGEMENT, "ap-southeast-2", 200),
+        ("resource-explorer-2", "GetDefaultView", MANAGEMENT, "ap-southeast-2", 200),
+        ("resource-explorer-2", "ListViews", MANAGEMENT, "ap-southeast-2", 200),
+        ("resource-explorer-2", "GetView", MANAGEMENT, "ap-southeast-2", 200),
+        ("resource-explorer-2", "Search", MANAGEMENT, "ap-southeast-2", 200),
+        ("sts", "AssumeRole", MANAGEMENT, "us-east-1", 200),
+        ("resource-explorer-2", "GetIndex", member, "us-east-1", 404),
+    ]
+
+
 # --- seed -------------------------------------------------------------------------------
 
 

@@ -3,6 +3,9 @@
 //! a result partial. Sources below it see one pair; callers above it see one
 //! `Discovery`.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use aws_config::SdkConfig;
 use certinv_core::model::{Certificate, Decision, MissReason, Scope, ScopeMiss};
 use certinv_core::report::Discovery;
@@ -56,16 +59,51 @@ pub struct Plan {
     pub in_flight: InFlight,
     /// Credentials of the caller (`--profile`).
     pub caller: SdkConfig,
+    /// Credentials and region of the account holding the aggregator and the
+    /// Resource Explorer view (`--ops-profile`, `--ops-region`).
+    pub ops: SdkConfig,
     /// Credentials for Organizations and AssumeRole (`--management-profile`).
     pub management: SdkConfig,
+    /// Assumed-role configs by account, so a pipeline that reads an account
+    /// in several phases assumes its role once.
+    pub assumed: AssumedRoles,
+}
+
+#[derive(Clone, Default)]
+pub struct AssumedRoles(Arc<Mutex<HashMap<String, SdkConfig>>>);
+
+impl AssumedRoles {
+    fn get(&self, account_id: &str) -> Option<SdkConfig> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(account_id)
+            .cloned()
+    }
+
+    fn put(&self, account_id: &str, config: SdkConfig) {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(account_id.to_string(), config);
+    }
 }
 
 /// A failure that leaves nothing to read: no identity, no organization.
 #[derive(Debug, thiserror::Error)]
 #[error("{what}: {cause}")]
 pub struct Unreadable {
-    pub what: &'static str,
+    pub what: String,
     pub cause: ScopeError,
+}
+
+impl Unreadable {
+    pub fn new(what: impl Into<String>, cause: ScopeError) -> Self {
+        Unreadable {
+            what: what.into(),
+            cause,
+        }
+    }
 }
 
 /// Resolve the accounts in scope, in Organizations' order.
@@ -77,25 +115,18 @@ pub async fn accounts_in_scope(
         Accounts::Own => {
             let caller = org::caller_account(&plan.caller)
                 .await
-                .map_err(|cause| Unreadable {
-                    what: "cannot identify the caller",
-                    cause,
-                })?;
+                .map_err(|cause| Unreadable::new("cannot identify the caller", cause))?;
             let name = org::account_name(&plan.caller, &caller).await;
             Ok((caller.clone(), vec![Account { id: caller, name }]))
         }
         Accounts::Organization { only } => {
             let caller = org::caller_account(&plan.management)
                 .await
-                .map_err(|cause| Unreadable {
-                    what: "cannot identify the caller",
-                    cause,
-                })?;
+                .map_err(|cause| Unreadable::new("cannot identify the caller", cause))?;
             let mut accounts = org::active_accounts(&plan.management)
                 .await
-                .map_err(|cause| Unreadable {
-                    what: "cannot list the organization's accounts",
-                    cause,
+                .map_err(|cause| {
+                    Unreadable::new("cannot list the organization's accounts", cause)
                 })?;
             if let Some(only) = only {
                 for id in only {
@@ -114,11 +145,15 @@ pub async fn accounts_in_scope(
 }
 
 /// The direct sweep (P3) over every account and region in the plan.
-pub async fn direct_sweep(plan: &Plan, observer: &dyn Observer) -> Result<Discovery, Unreadable> {
-    let (caller, accounts) = accounts_in_scope(plan, observer).await?;
+pub async fn direct_sweep(
+    plan: &Plan,
+    caller: &str,
+    accounts: &[Account],
+    observer: &dyn Observer,
+) -> Discovery {
     observer.on(Event::Accounts(accounts.len()));
-    let results: Vec<AccountResult> = stream::iter(&accounts)
-        .map(|account| read_account(plan, &caller, account, observer))
+    let results: Vec<AccountResult> = stream::iter(accounts)
+        .map(|account| read_account(plan, caller, account, observer))
         .buffer_unordered(plan.in_flight_accounts())
         .collect()
         .await;
@@ -134,22 +169,25 @@ pub async fn direct_sweep(plan: &Plan, observer: &dyn Observer) -> Result<Discov
     regions.sort();
     regions.dedup();
     missing.sort_by(|a: &ScopeMiss, b| (&a.account_id, &a.region).cmp(&(&b.account_id, &b.region)));
-    let expected: Vec<String> = accounts.iter().map(|a| a.id.clone()).collect();
-    Ok(Discovery {
+    Discovery {
         source: "acm".to_string(),
         scope: Scope {
             regions,
             missing,
             ..Scope::default()
         }
-        .with_coverage(&expected),
+        .with_coverage(&account_ids(accounts)),
         decisions: Vec::new(),
         certificates,
-    })
+    }
+}
+
+pub fn account_ids(accounts: &[Account]) -> Vec<String> {
+    accounts.iter().map(|a| a.id.clone()).collect()
 }
 
 impl Plan {
-    fn in_flight_accounts(&self) -> usize {
+    pub fn in_flight_accounts(&self) -> usize {
         // Enough accounts open at once to keep the call budget busy, few
         // enough that their assumed-role credentials are used while fresh.
         64
@@ -163,7 +201,7 @@ struct AccountResult {
     regions_read: Vec<String>,
 }
 
-fn miss(account_id: &str, region: Option<&str>, e: ScopeError) -> ScopeMiss {
+pub fn miss(account_id: &str, region: Option<&str>, e: ScopeError) -> ScopeMiss {
     ScopeMiss {
         account_id: account_id.to_string(),
         region: region.map(str::to_string),
@@ -186,11 +224,16 @@ pub async fn account_config(
         };
         return Ok(own.clone());
     }
+    if let Some(config) = plan.assumed.get(account_id) {
+        return Ok(config);
+    }
     let creds = plan
         .in_flight
         .run(org::assume_role(&plan.management, account_id, &plan.role))
         .await?;
-    Ok(sdk::with_credentials(&plan.management, creds, None))
+    let config = sdk::with_credentials(&plan.management, creds, None);
+    plan.assumed.put(account_id, config.clone());
+    Ok(config)
 }
 
 async fn regions_for(

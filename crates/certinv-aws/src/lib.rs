@@ -2,6 +2,7 @@
 //! `Discovery` (certificates, scope, decisions); everything after that is the
 //! core crate's pure logic.
 
+pub mod discover;
 pub mod errors;
 pub mod fanout;
 pub mod limits;
@@ -9,3 +10,4 @@ pub mod org;
 pub mod regions;
 pub mod sdk;
 pub mod source;
+pub mod usage;

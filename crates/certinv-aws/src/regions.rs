@@ -49,6 +49,27 @@ pub fn is_region_name(name: &str) -> bool {
         && last.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// Every region AWS offers the account, enabled or not: the split keys for
+/// a capped Resource Explorer search.
+pub async fn all_regions(config: &SdkConfig) -> Result<Vec<String>, ScopeError> {
+    let ec2 = aws_sdk_ec2::Client::new(config);
+    let out = ec2
+        .describe_regions()
+        .all_regions(true)
+        .send()
+        .await
+        .map_err(|e| classify("ec2:DescribeRegions", &e))?;
+    let mut regions: Vec<String> = out
+        .regions
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|r| r.region_name)
+        .collect();
+    regions.sort();
+    regions.dedup();
+    Ok(regions)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,12 +3,17 @@
 //! system clock, which keeps every rule testable at a chosen instant.
 
 pub mod atomic;
+pub mod coord;
+pub mod crossval;
+pub mod evidence;
+pub mod gates;
 pub mod model;
 pub mod render;
 pub mod report;
 pub mod snapshot;
 pub mod time;
 pub mod triage;
+pub mod usage;
 
 #[cfg(test)]
 pub(crate) mod testing;

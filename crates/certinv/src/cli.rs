@@ -40,6 +40,81 @@ pub enum Command {
     /// The bucket table and every certificate in each bucket, worst first.
     #[command(after_help = "Example:\n  certinv triage --all-accounts --fail-on critical")]
     Triage(ReportArgs),
+    /// The seven phases with gates G0-G3, ending in a verified evidence pack.
+    #[command(
+        after_help = "Example:\n  certinv coord sign --project q3 --role product-owner --by alice\n  \
+                            certinv coord sign --project q3 --role cloud-architect --by bob\n  \
+                            certinv pipeline --project q3 --all-accounts"
+    )]
+    Pipeline(PipelineArgs),
+    /// Re-check an evidence pack: every file present, every SHA-256 matching.
+    #[command(after_help = "Example:\n  certinv verify tmp/q3/certs/latest")]
+    Verify {
+        /// The run directory (tmp/PROJECT/certs/RUN_ID).
+        run_dir: PathBuf,
+    },
+    /// Coordination logs that gate G0 requires.
+    #[command(subcommand)]
+    Coord(CoordCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CoordCommand {
+    /// Sign today's coordination log for one role.
+    #[command(
+        after_help = "Example:\n  certinv coord sign --project q3 --role product-owner --by alice@example.com"
+    )]
+    Sign {
+        #[arg(long)]
+        project: String,
+        #[arg(long, value_enum)]
+        role: CoordRole,
+        /// Who signs (name or email).
+        #[arg(long)]
+        by: String,
+        /// Acceptance criteria agreed for this run.
+        #[arg(long)]
+        criteria: Option<String>,
+        /// Replaces `tmp` as the root of coordination logs and evidence.
+        #[arg(long, default_value = "tmp")]
+        evidence_dir: PathBuf,
+    },
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CoordRole {
+    ProductOwner,
+    CloudArchitect,
+}
+
+impl CoordRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CoordRole::ProductOwner => "product-owner",
+            CoordRole::CloudArchitect => "cloud-architect",
+        }
+    }
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct PipelineArgs {
+    /// Project name: evidence goes to EVIDENCE_DIR/PROJECT/certs/RUN_ID.
+    #[arg(long)]
+    pub project: String,
+    /// Replaces `tmp` as the root of coordination logs and evidence.
+    #[arg(long, default_value = "tmp")]
+    pub evidence_dir: PathBuf,
+    /// Maximum age of a coordination log, in days (inclusive).
+    #[arg(long, default_value_t = 7)]
+    pub coord_max_age: u32,
+    /// G2 fails at or above this L1-vs-L3 variance, in percent.
+    #[arg(long, default_value_t = 5.0)]
+    pub max_variance: f64,
+    /// Run without coordination logs; recorded as WAIVED with this reason.
+    #[arg(long, value_name = "REASON")]
+    pub waive_coordination: Option<String>,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -131,6 +206,7 @@ pub enum OutputFormat {
     Json,
     Csv,
     Markdown,
+    Html,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]

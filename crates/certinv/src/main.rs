@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use certinv_core::report::View;
 use clap::Parser;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, CoordCommand};
 
 /// The SDK's signing and HTTP crates print signed headers at `trace`, so they
 /// are capped at `debug` whatever `RUST_LOG` asks for.
@@ -70,6 +70,15 @@ fn main() -> ExitCode {
                 commands::report::run(View::Expiring { days }, args).await
             }
             Command::Triage(args) => commands::report::run(View::Triage, args).await,
+            Command::Pipeline(args) => commands::pipeline::run(args).await,
+            Command::Verify { run_dir } => commands::verify::run(&run_dir),
+            Command::Coord(CoordCommand::Sign {
+                project,
+                role,
+                by,
+                criteria,
+                evidence_dir,
+            }) => commands::coord::sign(&project, role, &by, criteria.as_deref(), &evidence_dir),
         }
     });
     match result {

@@ -124,6 +124,7 @@ pub fn check_out_path(path: &Path) -> Result<(), BadInput> {
 #[derive(Debug, Clone)]
 pub struct Profiles {
     pub caller: Connection,
+    pub ops: Connection,
     pub management: Connection,
 }
 
@@ -163,6 +164,7 @@ pub fn profiles(scope: &ScopeArgs) -> Result<Profiles, BadInput> {
     let management = scope.management_profile.clone().or_else(|| ops.clone());
     Ok(Profiles {
         caller: conn(caller),
+        ops: conn(ops.clone()),
         management: conn(management),
     })
 }
@@ -226,6 +228,7 @@ pub fn presentation(args: &OutputArgs) -> Result<Presentation, BadInput> {
         Some(OutputFormat::Json) => Format::Json,
         Some(OutputFormat::Csv) => Format::Csv,
         Some(OutputFormat::Markdown) => Format::Markdown,
+        Some(OutputFormat::Html) => Format::Html,
         None if args.out.is_none() && std::io::stdout().is_terminal() => Format::Table,
         None => Format::Json,
     };
@@ -244,6 +247,40 @@ pub fn presentation(args: &OutputArgs) -> Result<Presentation, BadInput> {
         fail_on,
         thresholds,
     })
+}
+
+/// A project name becomes a directory name, so it may not climb out of one.
+pub fn project_name(name: &str) -> Result<&str, BadInput> {
+    let ok = (1..=64).contains(&name.len())
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+    if ok {
+        Ok(name)
+    } else {
+        Err(bad(format!(
+            "invalid --project '{name}': expected 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+        )))
+    }
+}
+
+/// The evidence root must be writable before any phase runs.
+pub fn writable_dir(dir: &Path) -> Result<(), BadInput> {
+    let fail = |e: std::io::Error| {
+        bad(format!(
+            "cannot write --evidence-dir {}: {e}",
+            dir.display()
+        ))
+    };
+    std::fs::create_dir_all(dir).map_err(fail)?;
+    let probe = dir.join(format!(".certinv-probe-{}", std::process::id()));
+    std::fs::write(&probe, b"").map_err(fail)?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
 }
 
 #[cfg(test)]

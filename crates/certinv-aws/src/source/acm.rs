@@ -36,7 +36,6 @@ pub async fn read(
     in_flight: &InFlight,
 ) -> Result<Vec<Certificate>, ScopeError> {
     let list_rate = RateLimiter::new(LIST_PER_SECOND, LIST_PER_SECOND);
-    let describe_rate = RateLimiter::new(DESCRIBE_PER_SECOND, DESCRIBE_PER_SECOND);
 
     let mut arns = Vec::new();
     let mut next_token: Option<String> = None;
@@ -64,6 +63,18 @@ pub async fn read(
         }
     }
 
+    describe_all(acm, arns, pair, in_flight).await
+}
+
+/// Describe each ARN in one pair, paced to ACM's DescribeCertificate quota.
+/// A certificate deleted since it was listed is skipped, not an error.
+pub async fn describe_all(
+    acm: &aws_sdk_acm::Client,
+    arns: Vec<String>,
+    pair: &Pair<'_>,
+    in_flight: &InFlight,
+) -> Result<Vec<Certificate>, ScopeError> {
+    let describe_rate = RateLimiter::new(DESCRIBE_PER_SECOND, DESCRIBE_PER_SECOND);
     let details: Vec<Option<CertificateDetail>> = stream::iter(arns)
         .map(|arn| {
             let describe_rate = &describe_rate;

@@ -2,6 +2,8 @@
 //! and nothing about fan-out, credentials or which failures count as partial.
 
 pub mod acm;
+pub mod config;
+pub mod explorer;
 
 use aws_smithy_types::DateTime;
 use jiff::Timestamp;

@@ -2,6 +2,7 @@
 //! feeds stdout, `--out FILE` and the evidence pack.
 
 mod csv;
+pub mod html;
 mod json;
 mod markdown;
 mod table;
@@ -17,6 +18,7 @@ pub enum Format {
     Json,
     Csv,
     Markdown,
+    Html,
 }
 
 impl Format {
@@ -26,6 +28,7 @@ impl Format {
             "json" => Format::Json,
             "csv" => Format::Csv,
             "markdown" | "md" => Format::Markdown,
+            "html" => Format::Html,
             _ => return None,
         })
     }
@@ -37,6 +40,7 @@ pub fn render(report: &Report, view: View, format: Format, out: &mut dyn Write) 
         Format::Csv => csv::render(report, out),
         Format::Markdown => markdown::render(report, view, out),
         Format::Table => table::render(report, view, out),
+        Format::Html => html::render(report, None, out),
     }
 }
 

@@ -1,1 +1,5 @@
+pub mod coord;
+pub mod pack;
+pub mod pipeline;
 pub mod report;
+pub mod verify;

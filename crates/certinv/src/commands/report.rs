@@ -4,15 +4,16 @@
 use std::io::Write;
 
 use anyhow::Context;
+use certinv_aws::discover::{self, Choice};
 use certinv_aws::fanout::{self, Event, Observer, Plan, Regions};
 use certinv_aws::limits::InFlight;
 use certinv_aws::sdk;
-use certinv_core::model::{Decision, Report};
+use certinv_core::model::Report;
 use certinv_core::report::{self, Assessment, Discovery, View};
 use certinv_core::{atomic, render, snapshot};
 use jiff::Timestamp;
 
-use crate::cli::ReportArgs;
+use crate::cli::{ReportArgs, ScopeArgs};
 use crate::exit;
 use crate::plan::{self, BadInput, Presentation, SourceChoice};
 use crate::progress::Progress;
@@ -33,7 +34,7 @@ impl From<BadInput> for Failure {
     }
 }
 
-fn unreadable(message: impl Into<String>) -> Failure {
+pub fn unreadable(message: impl Into<String>) -> Failure {
     Failure {
         code: exit::UNREADABLE,
         message: message.into(),
@@ -57,7 +58,7 @@ pub async fn run(view: View, args: ReportArgs) -> Result<u8, Failure> {
     Ok(exit_code(&report, &shown))
 }
 
-fn assessment(shown: &Presentation) -> Assessment {
+pub fn assessment(shown: &Presentation) -> Assessment {
     let generated_at = Timestamp::now();
     Assessment {
         generated_at,
@@ -77,12 +78,8 @@ fn read_snapshot(path: &std::path::Path) -> Result<Discovery, Failure> {
         .map_err(|e| BadInput(format!("{e} ({})", path.display())).into())
 }
 
-async fn discover(
-    choice: SourceChoice,
-    args: &ReportArgs,
-    progress: &Progress,
-) -> Result<Discovery, Failure> {
-    let scope = &args.scope;
+/// Validate the scope flags and load the SDK configurations they name.
+pub async fn make_plan(scope: &ScopeArgs, progress: &Progress) -> Result<Plan, Failure> {
     let profiles = plan::profiles(scope)?;
     let accounts = plan::accounts(scope)?;
     let regions = plan::parse_regions(scope.regions.as_deref())?;
@@ -96,45 +93,46 @@ async fn discover(
         .into());
     }
     warn_about_scope(scope, &regions, progress);
-
-    let decision = match choice {
-        SourceChoice::Acm => Decision {
-            gate: "G1".into(),
-            step: "source".into(),
-            outcome: "forced".into(),
-            path: Some("P3".into()),
-            reason: "--source acm".into(),
-        },
-        SourceChoice::Auto => Decision {
-            gate: "G1".into(),
-            step: "source".into(),
-            outcome: "direct".into(),
-            path: Some("P3".into()),
-            reason: "this build discovers through the direct ACM path only".into(),
-        },
-        SourceChoice::Config | SourceChoice::Explorer => {
-            return Err(unreadable(format!(
-                "--source {} is not available in this build; use --source acm",
-                scope.source
-            )));
-        }
-        SourceChoice::Snapshot(_) => unreachable!("snapshots are read before discovery"),
-    };
-    progress.on(Event::Decision(&decision));
-
-    let plan = Plan {
+    Ok(Plan {
         accounts,
         regions,
         role,
         in_flight: InFlight::new(scope.concurrency.into()),
         caller: sdk::load(&profiles.caller).await,
+        ops: sdk::load(&profiles.ops).await,
         management: sdk::load(&profiles.management).await,
-    };
-    let mut discovery = fanout::direct_sweep(&plan, progress)
+        assumed: Default::default(),
+    })
+}
+
+pub fn choice(source: SourceChoice) -> Choice {
+    match source {
+        SourceChoice::Auto => Choice::Auto,
+        SourceChoice::Config => Choice::Config,
+        SourceChoice::Explorer => Choice::Explorer,
+        SourceChoice::Acm => Choice::Acm,
+        SourceChoice::Snapshot(_) => unreachable!("snapshots are read before discovery"),
+    }
+}
+
+async fn discover(
+    source: SourceChoice,
+    args: &ReportArgs,
+    progress: &Progress,
+) -> Result<Discovery, Failure> {
+    let plan = make_plan(&args.scope, progress).await?;
+    let (caller, accounts) = fanout::accounts_in_scope(&plan, progress)
         .await
         .map_err(|e| unreadable(e.to_string()))?;
-    discovery.decisions.insert(0, decision);
-    Ok(discovery)
+    discover::discover(
+        &plan,
+        choice(source),
+        args.scope.aggregator.as_deref(),
+        (&caller, &accounts),
+        progress,
+    )
+    .await
+    .map_err(|e| unreadable(e.to_string()))
 }
 
 fn is_aggregator_name(name: &str) -> bool {
@@ -144,7 +142,7 @@ fn is_aggregator_name(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
-fn warn_about_scope(scope: &crate::cli::ScopeArgs, regions: &Regions, progress: &Progress) {
+fn warn_about_scope(scope: &ScopeArgs, regions: &Regions, progress: &Progress) {
     if !scope.accounts.is_empty() {
         progress.on(Event::Warning(
             "NARROW_SEARCH_SCOPE: --accounts reads only the listed accounts; certificates elsewhere in the organization are not counted",
@@ -159,7 +157,7 @@ fn warn_about_scope(scope: &crate::cli::ScopeArgs, regions: &Regions, progress: 
     }
 }
 
-fn emit(report: &Report, view: View, shown: &Presentation) -> anyhow::Result<()> {
+pub fn emit(report: &Report, view: View, shown: &Presentation) -> anyhow::Result<()> {
     let mut buf = Vec::new();
     render::render(report, view, shown.format, &mut buf).context("rendering the report")?;
     match &shown.out {
@@ -176,7 +174,7 @@ fn emit(report: &Report, view: View, shown: &Presentation) -> anyhow::Result<()>
     }
 }
 
-fn exit_code(report: &Report, shown: &Presentation) -> u8 {
+pub fn exit_code(report: &Report, shown: &Presentation) -> u8 {
     let scope = &report.scope;
     let nothing_read = scope.accounts_expected > 0 && scope.accounts_covered == 0;
     exit::most_severe([

@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
+use crate::checks;
 use crate::emulator::{Emulator, json_report, workspace_root};
 
 fn scenario_file(name: &str) -> Value {
@@ -117,6 +118,8 @@ fn landing_zone_31_reproduces_the_reference_triage() {
         .filter(|o| o["operation"] == "DescribeCertificate")
         .count();
     assert_eq!(describes, 176, "one describe per certificate");
+    checks::assert_read_only(&ops);
+    checks::assert_granted(&ops, "Direct path");
 }
 
 #[test]

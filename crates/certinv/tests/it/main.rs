@@ -1,5 +1,7 @@
 //! Integration tests: the real `certinv` binary against the project's emulator.
 //! One test binary, because each links the whole AWS SDK.
 
+mod checks;
 mod direct;
 mod emulator;
+mod sources;
