@@ -4,4 +4,5 @@
 mod checks;
 mod direct;
 mod emulator;
+mod pipeline;
 mod sources;
