@@ -5,8 +5,10 @@
 pub mod atomic;
 pub mod coord;
 pub mod crossval;
+pub mod diff;
 pub mod evidence;
 pub mod gates;
+pub mod matching;
 pub mod model;
 pub mod render;
 pub mod report;

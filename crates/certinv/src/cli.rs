@@ -53,6 +53,29 @@ pub enum Command {
         /// The run directory (tmp/PROJECT/certs/RUN_ID).
         run_dir: PathBuf,
     },
+    /// Find a certificate org-wide by domain, glob or ARN: account, region, use.
+    #[command(
+        after_help = "Example:\n  certinv locate api.example.com\n  certinv locate 'arn:aws:acm:us-east-1:111111111111:certificate/abcd'"
+    )]
+    Locate {
+        /// A domain (wildcard certificates that cover it match too), a glob, or an ARN.
+        query: String,
+        #[command(flatten)]
+        args: ReportArgs,
+    },
+    /// What changed between two runs: new, gone, changed bucket.
+    #[command(
+        after_help = "Example:\n  certinv diff tmp/q3/certs/20260301T000000.000Z tmp/q3/certs/latest"
+    )]
+    Diff {
+        /// The earlier run directory (or its inventory.json).
+        run_a: PathBuf,
+        /// The later run directory (or its inventory.json).
+        run_b: PathBuf,
+        /// table or json [default: table on a terminal, json otherwise].
+        #[arg(long, value_enum)]
+        output: Option<OutputFormat>,
+    },
     /// Coordination logs that gate G0 requires.
     #[command(subcommand)]
     Coord(CoordCommand),

@@ -72,6 +72,12 @@ fn main() -> ExitCode {
             Command::Triage(args) => commands::report::run(View::Triage, args).await,
             Command::Pipeline(args) => commands::pipeline::run(args).await,
             Command::Verify { run_dir } => commands::verify::run(&run_dir),
+            Command::Locate { query, args } => commands::locate::run(&query, args).await,
+            Command::Diff {
+                run_a,
+                run_b,
+                output,
+            } => commands::diff::run(&run_a, &run_b, output),
             Command::Coord(CoordCommand::Sign {
                 project,
                 role,

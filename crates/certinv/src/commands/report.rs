@@ -43,12 +43,9 @@ pub fn unreadable(message: impl Into<String>) -> Failure {
 
 pub async fn run(view: View, args: ReportArgs) -> Result<u8, Failure> {
     let shown = plan::presentation(&args.output)?;
-    let source = plan::parse_source(&args.scope.source)?;
     let progress = Progress::new(shown.quiet);
-    let discovery = match source {
-        SourceChoice::Snapshot(path) => read_snapshot(&path)?,
-        choice => discover(choice, &args, &progress).await?,
-    };
+    let discovery = discover_scope(&args, &progress).await?;
+
     progress.finish();
     let report = report::build(discovery, view, &assessment(&shown));
     emit(&report, view, &shown).map_err(|e| Failure {
@@ -112,6 +109,14 @@ pub fn choice(source: SourceChoice) -> Choice {
         SourceChoice::Explorer => Choice::Explorer,
         SourceChoice::Acm => Choice::Acm,
         SourceChoice::Snapshot(_) => unreachable!("snapshots are read before discovery"),
+    }
+}
+
+/// Discover with the scope flags as given, or read the snapshot they name.
+pub async fn discover_scope(args: &ReportArgs, progress: &Progress) -> Result<Discovery, Failure> {
+    match plan::parse_source(&args.scope.source)? {
+        SourceChoice::Snapshot(path) => read_snapshot(&path),
+        choice => discover(choice, args, progress).await,
     }
 }
 

@@ -4,5 +4,6 @@
 mod checks;
 mod direct;
 mod emulator;
+mod lookups;
 mod pipeline;
 mod sources;
