@@ -13,6 +13,11 @@ pub const UNREADABLE: u8 = 4;
 /// A pipeline gate failed.
 pub const GATE_FAILED: u8 = 5;
 
+/// Stopped by SIGINT (128 + 2, the shell convention).
+pub const INTERRUPTED: u8 = 130;
+/// Stopped by SIGTERM (128 + 15).
+pub const TERMINATED: u8 = 143;
+
 /// Several conditions can hold at once; the most severe code wins, in the
 /// contract's precedence order (2 > 4 > 5 > 3 > 1 > 0).
 pub fn most_severe(codes: impl IntoIterator<Item = u8>) -> u8 {

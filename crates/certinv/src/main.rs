@@ -50,6 +50,29 @@ fn init_logging() {
         .init();
 }
 
+/// Resolves on SIGINT or SIGTERM with the shell's exit code for it.
+async fn interrupted() -> u8 {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut int), Ok(mut term)) = (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) else {
+            return std::future::pending().await;
+        };
+        tokio::select! {
+            _ = int.recv() => exit::INTERRUPTED,
+            _ = term.recv() => exit::TERMINATED,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        exit::INTERRUPTED
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
@@ -64,27 +87,41 @@ fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(async {
-        match cli.command {
-            Command::Inventory(args) => commands::report::run(View::Inventory, args).await,
-            Command::Expiring { days, args } => {
-                commands::report::run(View::Expiring { days }, args).await
+        let work = async {
+            match cli.command {
+                Command::Inventory(args) => commands::report::run(View::Inventory, args).await,
+                Command::Expiring { days, args } => {
+                    commands::report::run(View::Expiring { days }, args).await
+                }
+                Command::Triage(args) => commands::report::run(View::Triage, args).await,
+                Command::Pipeline(args) => commands::pipeline::run(args).await,
+                Command::Verify { run_dir } => commands::verify::run(&run_dir),
+                Command::Locate { query, args } => commands::locate::run(&query, args).await,
+                Command::Diff {
+                    run_a,
+                    run_b,
+                    output,
+                } => commands::diff::run(&run_a, &run_b, output),
+                Command::Coord(CoordCommand::Sign {
+                    project,
+                    role,
+                    by,
+                    criteria,
+                    evidence_dir,
+                }) => {
+                    commands::coord::sign(&project, role, &by, criteria.as_deref(), &evidence_dir)
+                }
             }
-            Command::Triage(args) => commands::report::run(View::Triage, args).await,
-            Command::Pipeline(args) => commands::pipeline::run(args).await,
-            Command::Verify { run_dir } => commands::verify::run(&run_dir),
-            Command::Locate { query, args } => commands::locate::run(&query, args).await,
-            Command::Diff {
-                run_a,
-                run_b,
-                output,
-            } => commands::diff::run(&run_a, &run_b, output),
-            Command::Coord(CoordCommand::Sign {
-                project,
-                role,
-                by,
-                criteria,
-                evidence_dir,
-            }) => commands::coord::sign(&project, role, &by, criteria.as_deref(), &evidence_dir),
+        };
+        // Dropping `work` cancels every AWS call in flight. Files are only
+        // ever written synchronously between awaits, so a cancelled run can
+        // leave no half-written file; an unsealed pack stays `.partial`.
+        tokio::select! {
+            result = work => result,
+            code = interrupted() => Err(commands::report::Failure {
+                code,
+                message: "interrupted; no evidence pack was sealed by this run".into(),
+            }),
         }
     });
     match result {

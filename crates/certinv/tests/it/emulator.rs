@@ -76,7 +76,12 @@ impl Emulator {
     /// The real binary, pointed at this emulator with dummy credentials and a
     /// HOME of its own, so no real profile or endpoint can be reached.
     pub fn certinv(&self) -> assert_cmd::Command {
-        let mut cmd = assert_cmd::Command::cargo_bin("certinv").unwrap();
+        assert_cmd::Command::from_std(self.command())
+    }
+
+    /// The same as `certinv`, as a plain process (for signals and streaming).
+    pub fn command(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("certinv"));
         cmd.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", self.dir.path())

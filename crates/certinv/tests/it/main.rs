@@ -4,6 +4,8 @@
 mod checks;
 mod direct;
 mod emulator;
+mod hostile;
 mod lookups;
 mod pipeline;
+mod safety;
 mod sources;
