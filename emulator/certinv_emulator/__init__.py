@@ -8,11 +8,18 @@ Every extension lives in its own module, named for the moto 5.2.5 gap it closes:
 - ``config``  Config aggregators that see ACM certificates org-wide: SelectAggregateResourceConfig
               (SQL subset in ``config_query``) and DescribeConfigurationAggregatorSourcesStatus
 - ``resource_explorer``  Resource Explorer 2 (absent from moto): indexes, views, Search
-- ``seed``    the ``/certinv-emulator/*`` endpoints: seed a scenario, read the op log
+- ``load_balancers``  ELBv2 / classic ELB describe calls paged and filled as AWS does
+- ``cloudfront``      distributions' ViewerCertificate as AWS reports it; InUseBy
+- ``domain_names``    API Gateway v1/v2 GetDomainNames paged and shared; InUseBy
+- ``faults``  throttling, 5xx, latency, dropped connections, denials (``aws_errors``
+              spells each service's errors)
+- ``seed``    the ``/certinv-emulator/*`` endpoints: seed a scenario, read the op log,
+              set faults
 
-``seeder`` builds a scenario through moto's backends in-process; ``scenario`` loads
-and validates scenario files; ``certs`` makes the certificate bodies; ``organization``
-reads the ACTIVE accounts that organization-wide answers span.
+``seeder`` builds a scenario through moto's backends in-process (``usage_sites``: where
+each certificate is deployed); ``scenario`` loads and validates scenario files; ``certs``
+makes the certificate bodies; ``organization`` reads the ACTIVE accounts that
+organization-wide answers span.
 """
 
 MANAGEMENT_ACCOUNT_ID = "123456789012"  # moto's DEFAULT_ACCOUNT_ID: plain credentials land here

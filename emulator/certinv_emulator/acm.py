@@ -16,6 +16,8 @@ Each patch below is named for the gap it closes and replaces one moto function.
   RenewalEligibility, RenewalSummary and revocation come from the scenario.
 - in_use_by_names_the_load_balancer: moto records the ELBv2 *listener* ARN (or a classic
   ELB's DNS name) in InUseBy, once per listener; AWS records the load balancer ARN once.
+  ``mark_in_use`` is the same for the services moto never records (CloudFront, API
+  Gateway: see cloudfront.py and domain_names.py).
 - list_certificates_as_aws: moto ignores MaxItems/NextToken, returns every key type
   when ``Includes.keyTypes`` is absent (AWS returns only RSA_1024 and RSA_2048), and
   returns full descriptions instead of CertificateSummary.
@@ -230,10 +232,13 @@ def _load_balancer_arn(account_id: str, region: str, user: str) -> str:
         return f"{head}:loadbalancer/{tail.rsplit('/', 1)[0]}"
     if user.startswith("arn:"):
         return user
-    # Classic ELB: moto passes its DNS name, "NAME.REGION.elb.amazonaws.com".
+    # Classic ELB: moto passes its DNS name (load_balancers gives it AWS's form,
+    # "NAME-1234567890.REGION.elb.amazonaws.com"), so find the balancer that has it.
+    from moto.elb.models import elb_backends
     from moto.utilities.utils import get_partition
 
-    name = user.split(".", 1)[0]
+    balancers = elb_backends[account_id][region].load_balancers.values()
+    name = next((b.name for b in balancers if b.dns_name == user), user.split(".", 1)[0])
     return f"arn:{get_partition(region)}:elasticloadbalancing:{region}:{account_id}:loadbalancer/{name}"
 
 
@@ -247,6 +252,24 @@ def in_use_by_names_the_load_balancer(
     in_use_by = self._certificates[arn].in_use_by
     if user not in in_use_by:
         in_use_by.append(user)
+
+
+def mark_in_use(certificate_arn: str, resource_arn: str) -> bool:
+    """Adds ``resource_arn`` to the certificate's InUseBy, as ACM does for every service
+    that deploys it (moto does this for ELB only). The certificate is looked up in the
+    account and region its ARN names; an unknown one is left to the caller's own
+    validation (False)."""
+    from moto.acm.models import acm_backends
+
+    parts = certificate_arn.split(":")
+    if len(parts) < 6 or parts[2] != "acm":
+        return False
+    bundle = acm_backends[parts[4]][parts[3]]._certificates.get(certificate_arn)
+    if bundle is None:
+        return False
+    if resource_arn not in bundle.in_use_by:
+        bundle.in_use_by.append(resource_arn)
+    return True
 
 
 def certificate_summary(bundle: CertBundle) -> dict[str, Any]:

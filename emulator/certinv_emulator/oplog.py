@@ -4,7 +4,7 @@ moto keeps no usable record of the calls it answered. Tests use this one to asse
 was read-only, to count calls, to prove every SDK client reached the emulator, and to
 check each discovery path against its IAM policy (moto enforces none).
 
-Each entry: ``{"ts", "service", "operation", "account", "region", "status"}``.
+Each entry: ``{"ts", "service", "operation", "account", "region", "status"}`` (+ ``"fault"``).
 
 - ``service``: the SigV4 credential scope's service (``acm``, ``sts``, ``organizations``,
   ``ec2``, ``elasticloadbalancing``, ``config``, ...).
@@ -16,7 +16,10 @@ Each entry: ``{"ts", "service", "operation", "account", "region", "status"}``.
   environment variable, else the ``x-moto-account-id`` header, else the account the
   access key belongs to (keys from ``sts:AssumeRole`` belong to the role's account; any
   other key is 123456789012).
-- ``status``: the HTTP status code returned.
+- ``status``: the HTTP status code returned; 0 when a ``drop_connection`` fault closed
+  the socket without one.
+- ``fault``: only on calls the faults module answered: ``throttle``, ``errors_5xx``,
+  ``drop_connection`` or ``access_denied``.
 
 Requests to ``/certinv-emulator/*`` and ``/moto-api/*`` are not AWS operations and are
 not recorded.
@@ -224,22 +227,28 @@ class OpLogMiddleware:
         }
         try:
             entry.update(describe_request(environ))
+            # The faults layer matches its rules against the same description.
+            environ["certinv.op"] = dict(entry)
         except Exception as err:  # the record must never break the request
             entry.update({"service": None, "operation": f"unparsed: {err}", "account": None, "region": None})
         recorded = False
 
-        def recording_start_response(status: str, headers: list, exc_info: Any = None):
+        def record(status: int) -> None:
             nonlocal recorded
             if not recorded:
                 recorded = True
-                entry["status"] = int(status.split(" ", 1)[0])
+                entry["status"] = status
+                if environ.get("certinv.fault"):
+                    entry["fault"] = environ["certinv.fault"]
                 self.oplog.record(entry)
+
+        def recording_start_response(status: str, headers: list, exc_info: Any = None):
+            record(int(status.split(" ", 1)[0]))
             return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
 
         try:
             return self.app(environ, recording_start_response)
         except Exception:
-            if not recorded:
-                entry["status"] = 500
-                self.oplog.record(entry)
+            # A drop_connection fault closes the socket: no status was ever sent.
+            record(0 if environ.get("certinv.fault") == "drop_connection" else 500)
             raise

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import MANAGEMENT_ACCOUNT_ID
+from . import faults as faults_mod
 from .certs import KEY_TYPES
 from .state import DEFAULT_ACM_PAGE_SIZE
 
@@ -27,18 +28,22 @@ CERT_STATUSES = ("ISSUED", "EXPIRED", "REVOKED", "INACTIVE") + tuple(sorted(NOT_
 RENEWAL_ELIGIBILITY = ("ELIGIBLE", "INELIGIBLE")
 RENEWAL_STATUSES = ("PENDING_AUTO_RENEWAL", "PENDING_VALIDATION", "SUCCESS", "FAILED")
 # Where a certificate can be deployed; each has a builder in seeder.USAGE_BUILDERS.
-USAGE_KINDS = ("elbv2",)
+USAGE_KINDS = ("elbv2", "clb", "cloudfront", "apigw", "apigwv2")
+# CloudFront only serves ACM certificates from us-east-1.
+CLOUDFRONT_CERTIFICATE_REGION = "us-east-1"
+_RESOURCE_ARN = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:([0-9]{12})?:\S+$")
 
 _ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]+$")
 _DOMAIN = re.compile(r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 _TOP_FIELDS = {"name", "description", "acm_page_size", "random_seed", "accounts",
-               "certificates", "config", "resource_explorer", "expected"}
+               "certificates", "config", "resource_explorer", "faults", "expected"}
 _ACCOUNT_FIELDS = {"id", "name", "email", "status", "regions", "ou"}
 _CERT_FIELDS = {"account", "region", "domain", "sans", "type", "key_algorithm", "status",
                 "expires_in_days", "valid_days", "in_use", "renewal_eligibility",
-                "renewal_status", "tags", "config_state", "count"}
+                "renewal_status", "tags", "config_state", "count", "inuseby_omits",
+                "inuseby_stale"}
 # What AWS Config knows of a certificate: recorded (default); not_yet_recorded (in ACM,
 # the recorder has not caught up); deleted (gone from ACM, Config still lists it).
 CONFIG_STATES = ("recorded", "not_yet_recorded", "deleted")
@@ -90,10 +95,20 @@ class CertSpec:
     renewal_status: str | None
     tags: dict[str, str]
     config_state: str = "recorded"
+    # Usage kinds whose resource ACM leaves out of InUseBy, and ARNs of resources that
+    # do not exist but InUseBy names anyway (see seeder._build_certificate).
+    inuseby_omits: list[str] = field(default_factory=list)
+    inuseby_stale: list[str] = field(default_factory=list)
 
     @property
     def issued(self) -> bool:
         return self.status not in NOT_ISSUED_STATUSES
+
+    @property
+    def in_use_merged(self) -> bool:
+        """In use by what a usage scan finds or what InUseBy says (a stale entry counts:
+        ACM refuses to delete the certificate while InUseBy names anything)."""
+        return bool(self.in_use or self.inuseby_stale)
 
 
 @dataclass
@@ -151,6 +166,8 @@ class Scenario:
     expected: dict[str, Any] = field(default_factory=dict)
     aggregators: list[AggregatorSpec] = field(default_factory=list)
     explorer: ExplorerSpec | None = None
+    faults: Any = None  # faults.FaultSet
+
 
     @property
     def active_account_ids(self) -> set[str]:
@@ -239,6 +256,7 @@ def validate(raw: Any) -> Scenario:
     regions_of = {a.id: a.regions for a in accounts}
 
     certificates: list[CertSpec] = []
+    usage_names: dict[tuple[str, ...], str] = {}
     raw_certs = raw.get("certificates", [])
     _require(isinstance(raw_certs, list), where, "certificates must be a list")
     for i, cert in enumerate(raw_certs):
@@ -281,13 +299,32 @@ def validate(raw: Any) -> Scenario:
         in_use = cert.get("in_use", [])
         _require(isinstance(in_use, list) and all(u in USAGE_KINDS for u in in_use), cw,
                  f"in_use must be a list of {USAGE_KINDS}")
+        _require(len(set(in_use)) == len(in_use), cw, "in_use lists a kind twice")
         _require(not (in_use and status in NOT_ISSUED_STATUSES), cw,
+                 "a certificate that was never issued cannot be in use")
+        _require("cloudfront" not in in_use or region == CLOUDFRONT_CERTIFICATE_REGION, cw,
+                 f"cloudfront can only use a certificate in {CLOUDFRONT_CERTIFICATE_REGION}, "
+                 f"not {region}")
+        _require(not {"apigw", "apigwv2"} <= set(in_use), cw,
+                 "apigw and apigwv2 would both create the same custom domain name "
+                 "(API Gateway v1 and v2 share domain names); use two certificates")
+        omits = cert.get("inuseby_omits", [])
+        _require(isinstance(omits, list) and all(k in in_use for k in omits)
+                 and len(set(omits)) == len(omits), cw,
+                 f"inuseby_omits must list kinds from this certificate's in_use {in_use}")
+        stale = cert.get("inuseby_stale", [])
+        _require(isinstance(stale, list) and all(isinstance(a, str) and _RESOURCE_ARN.match(a)
+                                                 for a in stale), cw,
+                 "inuseby_stale must be a list of resource ARNs")
+        _require(not (stale and status in NOT_ISSUED_STATUSES), cw,
                  "a certificate that was never issued cannot be in use")
 
         eligibility = cert.get("renewal_eligibility")
         if eligibility is None:
-            # AWS: imported certificates never renew; ACM-issued ones renew while in use.
-            eligibility = "ELIGIBLE" if cert_type != "IMPORTED" and in_use else "INELIGIBLE"
+            # AWS: imported certificates never renew; ACM-issued ones renew while InUseBy
+            # names something.
+            in_use_by = [k for k in in_use if k not in omits] + stale
+            eligibility = "ELIGIBLE" if cert_type != "IMPORTED" and in_use_by else "INELIGIBLE"
         _require(eligibility in RENEWAL_ELIGIBILITY, cw,
                  f"renewal_eligibility must be one of {RENEWAL_ELIGIBILITY}")
         renewal_status = cert.get("renewal_status")
@@ -301,7 +338,7 @@ def validate(raw: Any) -> Scenario:
                  cw, "tags must map strings to strings")
         config_state = cert.get("config_state", "recorded")
         _require(config_state in CONFIG_STATES, cw, f"config_state must be one of {CONFIG_STATES}")
-        _require(not (config_state == "deleted" and in_use), cw,
+        _require(not (config_state == "deleted" and (in_use or stale)), cw,
                  "a deleted certificate cannot be in use (ACM refuses to delete one that is)")
         count = cert.get("count", 1)
         _require(isinstance(count, int) and not isinstance(count, bool) and 1 <= count <= MAX_COUNT,
@@ -315,11 +352,16 @@ def validate(raw: Any) -> Scenario:
                 sans=list(sans), type=cert_type, key_algorithm=key_algorithm, status=status,
                 expires_in_days=expires, valid_days=valid_days, in_use=list(in_use),
                 renewal_eligibility=eligibility, renewal_status=renewal_status, tags=dict(tags),
-                config_state=config_state,
+                config_state=config_state, inuseby_omits=list(omits), inuseby_stale=list(stale),
             ))
+            _claim_usage_names(certificates[-1], usage_names, cw)
 
     expected = raw.get("expected", {})
     _require(isinstance(expected, dict), where, "expected must be an object")
+    try:
+        fault_set = faults_mod.validate(raw.get("faults"))
+    except ValueError as err:
+        raise ScenarioError(f"{where} faults{err}") from None
     return Scenario(
         name=name,
         description=str(raw.get("description", "")),
@@ -331,7 +373,31 @@ def validate(raw: Any) -> Scenario:
         aggregators=_validate_config(raw.get("config"), accounts, f"{where} config"),
         explorer=_validate_explorer(raw.get("resource_explorer"), accounts,
                                     f"{where} resource_explorer"),
+        faults=fault_set,
     )
+
+
+def usage_name(cert: CertSpec, kind: str) -> str:
+    """The DNS name a usage site answers to: the certificate's domain, a wildcard's
+    ``*`` replaced (``www`` for a CloudFront alias, ``api`` for an API Gateway domain)."""
+    if not cert.domain.startswith("*."):
+        return cert.domain
+    return ("www" if kind == "cloudfront" else "api") + cert.domain[1:]
+
+
+def _claim_usage_names(cert: CertSpec, seen: dict[tuple[str, ...], str], where: str) -> None:
+    """AWS refuses a second custom domain name of the same name in an account and
+    region (v1 and v2 alike), and a CloudFront alias already in use anywhere."""
+    for kind in cert.in_use:
+        if kind in ("apigw", "apigwv2"):
+            key: tuple[str, ...] = ("custom domain name", cert.account, cert.region,
+                                    usage_name(cert, kind))
+        elif kind == "cloudfront":
+            key = ("CloudFront alias", usage_name(cert, kind))
+        else:
+            continue
+        _require(key not in seen, where, f"{key[0]} {key[-1]!r} is already used by {seen.get(key)}")
+        seen[key] = where
 
 
 def _numbered(domain: str, n: int, width: int) -> str:
@@ -477,7 +543,7 @@ def bucket_of(cert: CertSpec, high_days: int = 30, medium_days: int = 90) -> str
         return "NOT_ISSUED"
     expired = cert.expires_in_days <= 0 or cert.status == "REVOKED"
     if expired:
-        return "CRITICAL" if cert.in_use else "REMOVE"
+        return "CRITICAL" if cert.in_use_merged else "REMOVE"
     days = math.floor(cert.expires_in_days)
     if days <= high_days:
         return "HIGH"

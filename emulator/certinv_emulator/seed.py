@@ -10,6 +10,8 @@ moto 5.2.5 can reset itself but has no way to build a whole organization in one 
     GET  /certinv-emulator/ops         -> 200 [ {op}, ... ]   (the in-memory op log)
     POST /certinv-emulator/ops/clear   -> 200 {"cleared": N}
     GET  /certinv-emulator/health      -> 200 {"status": "ok", "scenario", "anchor", "now"}
+    POST /certinv-emulator/faults      {fault set}  -> 200 {fault set, normalised}; 400 {"error"}
+    GET  /certinv-emulator/faults      -> 200 {fault set, with each rule's "injected" count}
 
 These requests are not AWS operations and never enter the op log.
 """
@@ -22,6 +24,7 @@ from typing import Any, Callable, Iterable
 
 from moto.moto_api._internal.models import MotoAPIBackend
 
+from . import faults as faults_mod
 from . import scenario as scenario_mod
 from .oplog import OpLog
 from .seeder import seed
@@ -98,17 +101,17 @@ class ExtensionEndpoints:
 
     def _route(self, method: str, route: str, environ: dict[str, Any]) -> tuple[int, Any]:
         routes = {
-            "/health": ("GET", self._health),
-            "/seed": ("POST", self._seed),
-            "/ops": ("GET", self._ops),
-            "/ops/clear": ("POST", self._ops_clear),
+            "/health": {"GET": self._health},
+            "/seed": {"POST": self._seed},
+            "/ops": {"GET": self._ops},
+            "/ops/clear": {"POST": self._ops_clear},
+            "/faults": {"GET": self._faults, "POST": self._set_faults},
         }
         if route not in routes:
             return 404, {"error": f"no endpoint {PREFIX}{route}", "endpoints": sorted(routes)}
-        wanted, handler = routes[route]
-        if method != wanted:
-            return 405, {"error": f"{PREFIX}{route} takes {wanted}"}
-        return handler(environ)
+        if method not in routes[route]:
+            return 405, {"error": f"{PREFIX}{route} takes {' or '.join(routes[route])}"}
+        return routes[route][method](environ)
 
     def _health(self, environ: dict[str, Any]) -> tuple[int, Any]:
         current = STATE.current
@@ -116,17 +119,34 @@ class ExtensionEndpoints:
                      "anchor": format_instant(current.anchor),
                      "now": format_instant(STATE.now())}
 
-    def _seed(self, environ: dict[str, Any]) -> tuple[int, Any]:
+    @staticmethod
+    def _json_body(environ: dict[str, Any], what: str) -> Any:
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
         raw = environ["wsgi.input"].read(length) if length > 0 else b""
         try:
-            body = json.loads(raw or b"null")
+            return json.loads(raw or b"null")
         except json.JSONDecodeError as err:
-            raise scenario_mod.ScenarioError(f"seed body is not JSON: {err}") from err
-        return 200, seed_from_request(body)
+            raise scenario_mod.ScenarioError(f"{what} body is not JSON: {err}") from err
+
+    def _seed(self, environ: dict[str, Any]) -> tuple[int, Any]:
+        return 200, seed_from_request(self._json_body(environ, "seed"))
+
+    def _faults(self, environ: dict[str, Any]) -> tuple[int, Any]:
+        current = STATE.current.faults or faults_mod.FaultSet()
+        return 200, current.to_json()
+
+    def _set_faults(self, environ: dict[str, Any]) -> tuple[int, Any]:
+        """Replaces the whole fault set (``{}`` clears it); the scenario stays as seeded."""
+        body = self._json_body(environ, "faults")
+        try:
+            fault_set = faults_mod.validate(body if body is not None else {})
+        except ValueError as err:
+            raise scenario_mod.ScenarioError(f"faults{err}") from None
+        STATE.current.faults = fault_set
+        return 200, fault_set.to_json()
 
     def _ops(self, environ: dict[str, Any]) -> tuple[int, Any]:
         return 200, self.oplog.entries()

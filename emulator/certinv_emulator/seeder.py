@@ -2,18 +2,19 @@
 
 The layout is a real organization's: Organizations in the management account
 (123456789012) with the scenario's fixed member account IDs; each certificate in its
-own account's ACM backend in its region; each in-use certificate on a real ELBv2
-load balancer in that account and region, so a later DescribeListeners finds it.
+own account's ACM backend in its region; each in-use certificate on a real resource in
+that account (ELBv2, classic ELB, CloudFront, API Gateway v1/v2: ``usage_sites``), so
+certinv's usage scan finds it, then InUseBy adjusted as the scenario says.
 
-Later kinds of deployment (CloudFront, API Gateway, classic ELB) add a builder to
-``USAGE_BUILDERS``; later services (faults, ...) add a step to ``BUILD_STEPS``, as the
-Config aggregators and Resource Explorer did. Nothing else needs to change.
+A further kind of deployment adds a builder to ``usage_sites.USAGE_BUILDERS``; a
+further service adds a step to ``BUILD_STEPS``, as the Config aggregators, Resource
+Explorer and faults did. Nothing else needs to change.
 """
 
 from __future__ import annotations
 
-import re
 import time
+from collections import Counter
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,8 +26,9 @@ from . import config as config_ext
 from . import resource_explorer
 from .acm import META_ATTR, CertMeta, remember_private_key
 from .certs import KEYRING, build_certificate
-from .scenario import CertSpec, Scenario, expected_buckets
+from .scenario import USAGE_KINDS, CertSpec, Scenario, expected_buckets
 from .state import STATE, ScenarioState, format_instant
+from .usage_sites import USAGE_BUILDERS
 
 # Issuer names shaped like the real ones, by certificate type and key family.
 _ISSUERS = {
@@ -52,6 +54,7 @@ class SeedReport:
     buckets: dict[str, int]
     seconds: float
     arns: list[str] = field(default_factory=list)
+    usage_sites: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -60,6 +63,7 @@ class SeedReport:
             "accounts": self.accounts,
             "certificates": self.certificates,
             "load_balancers": self.load_balancers,
+            "usage_sites": self.usage_sites,
             "buckets": self.buckets,
             "seconds": round(self.seconds, 3),
         }
@@ -71,8 +75,9 @@ class _Build:
 
     scenario: Scenario
     anchor: datetime
-    load_balancers: int = 0
     arns: list[str] = field(default_factory=list)  # what ACM holds once seeded
+    # in_use kind -> resources built (usage_sites.USAGE_BUILDERS)
+    usage_sites: Counter = field(default_factory=Counter)
     # (account, region) -> subnet ids of the default VPC, made once per pair.
     subnets: dict[tuple[str, str], list[str]] = field(default_factory=dict)
 
@@ -210,57 +215,16 @@ def _build_certificate(build: _Build, cert: CertSpec) -> None:
     build.arns.append(bundle.arn)
 
     for kind in cert.in_use:
-        USAGE_BUILDERS[kind](build, cert, bundle.arn)
-
-
-def _load_balancer_name(cert: CertSpec) -> str:
-    # ELBv2 names: at most 32 of [A-Za-z0-9-], no leading/trailing hyphen.
-    label = re.sub(r"[^a-z0-9-]", "-", cert.domain.lstrip("*.").split(".")[0]).strip("-") or "lb"
-    return f"alb-{label[:20]}-{cert.index:04d}".replace("--", "-")
-
-
-def _use_on_elbv2(build: _Build, cert: CertSpec, certificate_arn: str) -> None:
-    """An internet-facing ALB with an HTTPS:443 listener serving the certificate.
-
-    moto's CreateListener marks the certificate in use (acm's
-    in_use_by_names_the_load_balancer turns that into the load balancer ARN).
-    """
-    from moto.ec2.models import ec2_backends
-    from moto.elbv2.models import elbv2_backends
-
-    key = (cert.account, cert.region)
-    if key not in build.subnets:
-        ec2 = ec2_backends[cert.account][cert.region]
-        subnets = ec2.describe_subnets(filters={"vpc-id": [ec2.default_vpc.id]})
-        build.subnets[key] = [s.id for s in subnets[:2]]
-    elbv2 = elbv2_backends[cert.account][cert.region]
-    balancer = elbv2.create_load_balancer(
-        name=_load_balancer_name(cert),
-        security_groups=[],
-        subnet_ids=build.subnets[key],
-        scheme="internet-facing",
-        loadbalancer_type="application",
-        tags=[{"Key": "certinv:domain", "Value": cert.domain}],
-    )
-    balancer.state = "active"
-    elbv2.create_listener(
-        load_balancer_arn=balancer.arn,
-        protocol="HTTPS",
-        port=443,
-        ssl_policy="ELBSecurityPolicy-TLS13-1-2-2021-06",
-        certificate=certificate_arn,
-        actions=[{
-            "Type": "fixed-response",
-            "FixedResponseConfig": {"StatusCode": "200", "ContentType": "text/plain",
-                                    "MessageBody": "ok"},
-        }],
-    )
-    build.load_balancers += 1
-
-
-USAGE_BUILDERS: dict[str, Callable[[_Build, CertSpec, str], None]] = {
-    "elbv2": _use_on_elbv2,
-}
+        resource = USAGE_BUILDERS[kind](build, cert, bundle.arn)
+        build.usage_sites[kind] += 1
+        if kind in cert.inuseby_omits and resource in bundle.in_use_by:
+            # ACM did not record this one (as moto never does for CloudFront or API
+            # Gateway): certinv's scan finds a use that InUseBy does not name.
+            bundle.in_use_by.remove(resource)
+    # InUseBy naming resources that no longer exist (AWS clears them late, if ever).
+    for resource in cert.inuseby_stale:
+        if resource not in bundle.in_use_by:
+            bundle.in_use_by.append(resource)
 
 
 def _build_certificates(build: _Build) -> None:
@@ -271,6 +235,10 @@ def _build_certificates(build: _Build) -> None:
 def _build_config_aggregators(build: _Build) -> None:
     for spec in build.scenario.aggregators:
         config_ext.seed_aggregator(spec)
+
+
+def _build_faults(build: _Build) -> None:
+    STATE.current.faults = build.scenario.faults
 
 
 def _build_resource_explorer(build: _Build) -> None:
@@ -289,6 +257,7 @@ BUILD_STEPS: list[Callable[[_Build], None]] = [
     _build_certificates,
     _build_config_aggregators,
     _build_resource_explorer,
+    _build_faults,
 ]
 
 
@@ -323,7 +292,8 @@ def seed(scenario: Scenario, anchor: datetime) -> SeedReport:
         anchor=anchor,
         accounts=len(scenario.accounts),
         certificates=len(build.arns),
-        load_balancers=build.load_balancers,
+        load_balancers=build.usage_sites["elbv2"] + build.usage_sites["clb"],
+        usage_sites={kind: build.usage_sites[kind] for kind in USAGE_KINDS},
         buckets=expected_buckets(scenario),
         seconds=time.monotonic() - started,
         arns=build.arns,

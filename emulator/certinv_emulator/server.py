@@ -10,7 +10,8 @@ from moto.moto_server.werkzeug_app import (
     create_backend_app,
 )
 
-from . import acm, config, regions, seed
+from . import acm, cloudfront, config, domain_names, load_balancers, regions, seed
+from .faults import FaultInjector
 from .oplog import OpLog, OpLogMiddleware
 from .resource_explorer import ResourceExplorerEndpoints
 
@@ -26,7 +27,10 @@ class QuietRequestHandler(MotoRequestHandler):
 
 def install_extensions() -> None:
     acm.install()
+    cloudfront.install()
     config.install()
+    domain_names.install()
+    load_balancers.install()
     regions.install()
     seed.install()
 
@@ -35,9 +39,10 @@ def build_app(oplog: OpLog):
     install_extensions()
     moto_app = DomainDispatcherApplication(create_backend_app)
     # Resource Explorer sits inside the op log (its calls are recorded) and in front of
-    # moto (which has no such service).
+    # moto (which has no such service); faults inside the op log (faulted calls are
+    # recorded) and in front of every service, Resource Explorer included.
     return OpLogMiddleware(
-        ResourceExplorerEndpoints(seed.ExtensionEndpoints(moto_app, oplog)), oplog)
+        FaultInjector(ResourceExplorerEndpoints(seed.ExtensionEndpoints(moto_app, oplog))), oplog)
 
 
 def build_server(port: int, oplog_path: str | None, log_requests: bool = False

@@ -2,7 +2,8 @@
 
 moto keeps its own state in its backends; this holds only what moto has no place for:
 the anchor instant, each account's enabled regions, ACM's page size, what AWS Config
-has (not) recorded, and the Resource Explorer set-up (moto has no Resource Explorer).
+has (not) recorded, the Resource Explorer set-up (moto has no Resource Explorer), and
+the faults to inject.
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ class ScenarioState:
     config_deleted: list[Any] = field(default_factory=list)
     # resource_explorer.Explorer: indexes and views; None = Resource Explorer not set up.
     explorer: Any = None
+    # faults.FaultSet: what to break; None = nothing (set when seeded or by POST /faults).
+    faults: Any = None
 
 
 class EmulatorState:

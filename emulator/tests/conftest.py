@@ -34,6 +34,7 @@ class Emulator:
         self.oplog_path = oplog_path
         self.startup = startup
         self._credentials: dict[str, dict[str, str]] = {}
+        self._clients: dict[tuple[str, str, str], Any] = {}
 
     # --- extension endpoints -----------------------------------------------------------
 
@@ -54,6 +55,7 @@ class Emulator:
         status, payload = self.call("POST", "/certinv-emulator/seed", body)
         assert status == 200, payload
         self._credentials.clear()  # a reset forgets every assumed-role key
+        self._clients.clear()
         return payload
 
     def ops(self) -> list[dict[str, Any]]:
@@ -68,10 +70,17 @@ class Emulator:
 
     # --- boto3 clients -----------------------------------------------------------------
 
-    def client(self, service: str, region: str = "us-east-1", account: str = MANAGEMENT):
+    def client(self, service: str, region: str = "us-east-1", account: str = MANAGEMENT,
+               config: Config | None = None):
         """A client acting in ``account``: plain keys for the management account,
-        sts:AssumeRole into OrganizationAccountAccessRole for any other."""
-        config = Config(retries={"max_attempts": 1})
+        sts:AssumeRole into OrganizationAccountAccessRole for any other. Kept until the
+        next seed (making a boto3 client costs more than most calls); with ``config``,
+        a fresh one."""
+        key = (service, region, account)
+        if config is None and key in self._clients:
+            return self._clients[key]
+        cache = config is None
+        config = config or Config(retries={"max_attempts": 1})
         if account == MANAGEMENT:
             creds = {"aws_access_key_id": "AKIAIOSFODNN7EXAMPLE", "aws_secret_access_key": "testing"}
         else:
@@ -85,8 +94,11 @@ class Emulator:
                     "aws_session_token": c["SessionToken"],
                 }
             creds = self._credentials[account]
-        return boto3.client(service, region_name=region, endpoint_url=self.endpoint,
-                            config=config, **creds)
+        client = boto3.client(service, region_name=region, endpoint_url=self.endpoint,
+                              config=config, **creds)
+        if cache:
+            self._clients[key] = client
+        return client
 
 
 @pytest.fixture(scope="session")

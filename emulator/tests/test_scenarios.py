@@ -14,7 +14,7 @@ SHIPPED = sorted(p.stem for p in SCENARIOS.glob("*.json"))
 
 def test_every_shipped_scenario_seeds_as_its_expected_block_says(emulator):
     assert {"landing-zone-31", "keytypes-3regions", "lz-no-aggregator", "lz-aggregator-denied",
-            "lz-no-index", "lz-local-index", "lz-stale", "re-1200"} <= set(SHIPPED)
+            "lz-no-index", "lz-local-index", "lz-stale", "re-1200", "usage-sites"} <= set(SHIPPED)
     for name in SHIPPED:
         started = time.monotonic()
         report = emulator.seed(name)
