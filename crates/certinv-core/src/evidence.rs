@@ -13,8 +13,12 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::atomic;
+use crate::signing::{PublicKey, SecretKey};
 
 pub const MANIFEST: &str = "manifest.json";
+/// The signature over the manifest's digest: outside the manifest, since it
+/// signs it.
+pub const SIGNATURE: &str = "manifest.sig";
 pub const MANIFEST_SCHEMA: &str = "certinv-manifest/v1";
 const PARTIAL_SUFFIX: &str = ".partial";
 
@@ -98,9 +102,10 @@ impl PackWriter {
         Ok(())
     }
 
-    /// Write the manifest, then move the pack to its final name. Returns the
-    /// final directory and the manifest's own digest.
-    pub fn seal(self) -> io::Result<(PathBuf, String)> {
+    /// Write the manifest (and its signature, given a key), then move the
+    /// pack to its final name. Returns the final directory and the
+    /// manifest's own digest.
+    pub fn seal(self, key: Option<&SecretKey>) -> io::Result<(PathBuf, String)> {
         let manifest = Manifest {
             schema: MANIFEST_SCHEMA.to_string(),
             run_id: self.run_id.clone(),
@@ -109,6 +114,18 @@ impl PackWriter {
         let mut bytes = serde_json::to_vec_pretty(&manifest).map_err(io::Error::other)?;
         bytes.push(b'\n');
         atomic::write(&self.partial.join(MANIFEST), &bytes)?;
+        if let Some(key) = key {
+            let sig = Signed {
+                schema: SIGNATURE_SCHEMA.into(),
+                algorithm: "ed25519".into(),
+                manifest_sha256: Manifest::digest(&bytes),
+                public_key: key.public().hex(),
+                signature: key.sign(&Sha256::digest(&bytes)),
+            };
+            let mut sig_bytes = serde_json::to_vec_pretty(&sig).map_err(io::Error::other)?;
+            sig_bytes.push(b'\n');
+            atomic::write(&self.partial.join(SIGNATURE), &sig_bytes)?;
+        }
         let done = self.certs_dir.join(&self.run_id);
         fs::rename(&self.partial, &done)?;
         Ok((done, Manifest::digest(&bytes)))
@@ -131,8 +148,21 @@ pub fn point_latest(certs_dir: &Path, run_id: &str) -> io::Result<()> {
     fs::rename(&tmp, certs_dir.join("latest"))
 }
 
+const SIGNATURE_SCHEMA: &str = "certinv-signature/v1";
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Signed {
+    schema: String,
+    algorithm: String,
+    manifest_sha256: String,
+    public_key: String,
+    signature: String,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum VerifyError {
+    #[error("signature check failed: {0}")]
+    Signature(String),
     #[error("{0} is not an evidence pack: {1}")]
     NotAPack(String, String),
     #[error("evidence file missing: {0}")]
@@ -170,8 +200,15 @@ pub fn read_manifest(dir: &Path) -> Result<(Manifest, Vec<u8>), VerifyError> {
 
 /// Re-check a pack: every listed file present, every digest matching, and
 /// nothing that should be listed left out of the manifest.
-pub fn verify(dir: &Path, required: &[&str]) -> Result<Verified, VerifyError> {
+pub fn verify(
+    dir: &Path,
+    required: &[&str],
+    key: Option<&PublicKey>,
+) -> Result<Verified, VerifyError> {
     let (manifest, bytes) = read_manifest(dir)?;
+    if let Some(key) = key {
+        check_signature(dir, &bytes, key)?;
+    }
     for name in required {
         if !manifest.files.contains_key(*name) {
             return Err(VerifyError::Missing(format!(
@@ -198,6 +235,21 @@ pub fn verify(dir: &Path, required: &[&str]) -> Result<Verified, VerifyError> {
     })
 }
 
+fn check_signature(dir: &Path, manifest: &[u8], key: &PublicKey) -> Result<(), VerifyError> {
+    let fail = |m: &str| VerifyError::Signature(m.to_string());
+    let text = fs::read(dir.join(SIGNATURE))
+        .map_err(|_| fail("the pack is not signed (no manifest.sig)"))?;
+    let sig: Signed =
+        serde_json::from_slice(&text).map_err(|_| fail("manifest.sig is unreadable"))?;
+    if sig.manifest_sha256 != Manifest::digest(manifest) {
+        return Err(fail("manifest.sig signs a different manifest"));
+    }
+    if !key.verify(&Sha256::digest(manifest), &sig.signature) {
+        return Err(fail("the signature does not match this public key"));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -214,7 +266,7 @@ mod tests {
         let mut w = PackWriter::create(dir, at()).unwrap();
         w.write("a.json", b"{}").unwrap();
         w.write("b.csv", b"x,y\n").unwrap();
-        w.seal().unwrap().0
+        w.seal(None).unwrap().0
     }
 
     #[test]
@@ -231,12 +283,12 @@ mod tests {
     fn a_sealed_pack_verifies_and_a_changed_byte_does_not() {
         let d = tmp();
         let pack = sealed(d.path());
-        let ok = verify(&pack, &["a.json"]).unwrap();
+        let ok = verify(&pack, &["a.json"], None).unwrap();
         assert_eq!(ok.files, 2);
         fs::write(pack.join("b.csv"), b"x,z\n").unwrap();
-        assert!(matches!(verify(&pack, &[]), Err(VerifyError::Changed(n)) if n == "b.csv"));
+        assert!(matches!(verify(&pack, &[], None), Err(VerifyError::Changed(n)) if n == "b.csv"));
         fs::remove_file(pack.join("a.json")).unwrap();
-        assert!(matches!(verify(&pack, &[]), Err(VerifyError::Missing(n)) if n == "a.json"));
+        assert!(matches!(verify(&pack, &[], None), Err(VerifyError::Missing(n)) if n == "a.json"));
     }
 
     #[test]
@@ -246,7 +298,7 @@ mod tests {
         w.write("a.json", b"{}").unwrap();
         let partial = w.partial_dir().to_path_buf();
         assert!(matches!(
-            verify(&partial, &[]),
+            verify(&partial, &[], None),
             Err(VerifyError::NotAPack(..))
         ));
         w.abandon();
@@ -258,8 +310,28 @@ mod tests {
         let d = tmp();
         let pack = sealed(d.path());
         assert!(matches!(
-            verify(&pack, &["gates.json"]),
+            verify(&pack, &["gates.json"], None),
             Err(VerifyError::Missing(_))
+        ));
+    }
+
+    #[test]
+    fn a_signed_pack_verifies_with_its_key_only() {
+        let d = tmp();
+        let key = SecretKey::generate().unwrap();
+        let mut w = PackWriter::create(d.path(), at()).unwrap();
+        w.write("a.json", b"{}").unwrap();
+        let (pack, _) = w.seal(Some(&key)).unwrap();
+        assert!(verify(&pack, &[], Some(&key.public())).is_ok());
+        let other = SecretKey::generate().unwrap().public();
+        assert!(matches!(
+            verify(&pack, &[], Some(&other)),
+            Err(VerifyError::Signature(_))
+        ));
+        let unsigned = sealed(d.path());
+        assert!(matches!(
+            verify(&unsigned, &[], Some(&key.public())),
+            Err(VerifyError::Signature(_))
         ));
     }
 
@@ -269,6 +341,6 @@ mod tests {
         let pack = sealed(d.path());
         let id = pack.file_name().unwrap().to_str().unwrap();
         point_latest(d.path(), id).unwrap();
-        assert!(verify(&d.path().join("latest"), &[]).is_ok());
+        assert!(verify(&d.path().join("latest"), &[], None).is_ok());
     }
 }

@@ -12,6 +12,7 @@ pub mod matching;
 pub mod model;
 pub mod render;
 pub mod report;
+pub mod signing;
 pub mod snapshot;
 pub mod time;
 pub mod triage;

@@ -52,7 +52,37 @@ pub enum Command {
     Verify {
         /// The run directory (tmp/PROJECT/certs/RUN_ID).
         run_dir: PathBuf,
+        /// Also check manifest.sig against this public key (from `certinv keygen`).
+        #[arg(long)]
+        pubkey: Option<PathBuf>,
     },
+    /// An ed25519 key pair for signing evidence packs.
+    #[command(
+        after_help = "Example:\n  certinv keygen --out keys/evidence   # writes keys/evidence.key and keys/evidence.pub"
+    )]
+    Keygen {
+        /// Path prefix: PREFIX.key (private, mode 0600) and PREFIX.pub.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Bucket counts across every run of a project.
+    #[command(after_help = "Example:\n  certinv trend tmp/q3/certs")]
+    Trend {
+        /// The project's certs directory (tmp/PROJECT/certs).
+        certs_dir: PathBuf,
+        /// table or json [default: table on a terminal, json otherwise].
+        #[arg(long, value_enum)]
+        output: Option<OutputFormat>,
+    },
+    /// Shell completions, generated from this command line's definition.
+    #[command(after_help = "Example:\n  certinv completions bash > /etc/bash_completion.d/certinv")]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// The man page (roff), generated from this command line's definition.
+    #[command(after_help = "Example:\n  certinv man > certinv.1 && man ./certinv.1")]
+    Man,
     /// Find a certificate org-wide by domain, glob or ARN: account, region, use.
     #[command(
         after_help = "Example:\n  certinv locate api.example.com\n  certinv locate 'arn:aws:acm:us-east-1:111111111111:certificate/abcd'"
@@ -136,6 +166,9 @@ pub struct PipelineArgs {
     /// Run without coordination logs; recorded as WAIVED with this reason.
     #[arg(long, value_name = "REASON")]
     pub waive_coordination: Option<String>,
+    /// Sign the manifest digest with this ed25519 key (from `certinv keygen`).
+    #[arg(long, value_name = "FILE")]
+    pub sign_key: Option<PathBuf>,
     #[command(flatten)]
     pub report: ReportArgs,
 }
@@ -230,6 +263,12 @@ pub enum OutputFormat {
     Csv,
     Markdown,
     Html,
+    /// AWS Security Finding Format, for `aws securityhub batch-import-findings`.
+    Asff,
+    /// OCSF Detection Finding (class 2004).
+    Ocsf,
+    /// A node-exporter textfile.
+    Prometheus,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]

@@ -95,7 +95,13 @@ fn main() -> ExitCode {
                 }
                 Command::Triage(args) => commands::report::run(View::Triage, args).await,
                 Command::Pipeline(args) => commands::pipeline::run(args).await,
-                Command::Verify { run_dir } => commands::verify::run(&run_dir),
+                Command::Verify { run_dir, pubkey } => {
+                    commands::verify::run(&run_dir, pubkey.as_deref())
+                }
+                Command::Keygen { out } => commands::keys::keygen(&out),
+                Command::Trend { certs_dir, output } => commands::trend::run(&certs_dir, output),
+                Command::Completions { shell } => commands::shell::completions(shell),
+                Command::Man => commands::shell::man(),
                 Command::Locate { query, args } => commands::locate::run(&query, args).await,
                 Command::Diff {
                     run_a,

@@ -229,6 +229,9 @@ pub fn presentation(args: &OutputArgs) -> Result<Presentation, BadInput> {
         Some(OutputFormat::Csv) => Format::Csv,
         Some(OutputFormat::Markdown) => Format::Markdown,
         Some(OutputFormat::Html) => Format::Html,
+        Some(OutputFormat::Asff) => Format::Asff,
+        Some(OutputFormat::Ocsf) => Format::Ocsf,
+        Some(OutputFormat::Prometheus) => Format::Prometheus,
         None if args.out.is_none() && std::io::stdout().is_terminal() => Format::Table,
         None => Format::Json,
     };

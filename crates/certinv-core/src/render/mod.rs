@@ -1,10 +1,13 @@
 //! Renderers: each writes a whole `Report` to any `Write`, so the same code
 //! feeds stdout, `--out FILE` and the evidence pack.
 
+mod asff;
 mod csv;
 pub mod html;
 mod json;
 mod markdown;
+mod ocsf;
+mod prometheus;
 mod table;
 
 use std::io::{self, Write};
@@ -19,6 +22,9 @@ pub enum Format {
     Csv,
     Markdown,
     Html,
+    Asff,
+    Ocsf,
+    Prometheus,
 }
 
 impl Format {
@@ -29,6 +35,9 @@ impl Format {
             "csv" => Format::Csv,
             "markdown" | "md" => Format::Markdown,
             "html" => Format::Html,
+            "asff" => Format::Asff,
+            "ocsf" => Format::Ocsf,
+            "prometheus" => Format::Prometheus,
             _ => return None,
         })
     }
@@ -41,6 +50,9 @@ pub fn render(report: &Report, view: View, format: Format, out: &mut dyn Write) 
         Format::Markdown => markdown::render(report, view, out),
         Format::Table => table::render(report, view, out),
         Format::Html => html::render(report, None, out),
+        Format::Asff => asff::render(report, out),
+        Format::Ocsf => ocsf::render(report, out),
+        Format::Prometheus => prometheus::render(report, out),
     }
 }
 

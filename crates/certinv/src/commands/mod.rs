@@ -1,7 +1,10 @@
 pub mod coord;
 pub mod diff;
+pub mod keys;
 pub mod locate;
 pub mod pack;
 pub mod pipeline;
 pub mod report;
+pub mod shell;
+pub mod trend;
 pub mod verify;

@@ -11,6 +11,7 @@ use certinv_core::gates::{Gate, Phase, PipelineRecord, Verdict};
 use certinv_core::model::Report;
 use certinv_core::render::{self, Format, html};
 use certinv_core::report::View;
+use certinv_core::signing::SecretKey;
 use certinv_core::triage::by_location;
 use jiff::Timestamp;
 
@@ -40,6 +41,7 @@ pub fn write(
     cv: &CrossValidation,
     record: &mut PipelineRecord,
     started: Instant,
+    key: Option<&SecretKey>,
 ) -> std::io::Result<Sealed> {
     let mut pack = PackWriter::create(certs_dir, Timestamp::now())?;
     record.run_id = pack.run_id().to_string();
@@ -49,9 +51,11 @@ pub fn write(
         return Err(e);
     }
     let run_id = pack.run_id().to_string();
-    let (dir, _) = pack.seal()?;
+    let (dir, _) = pack.seal(key)?;
     // G3 proper: re-read what is on disk, not what we meant to write.
-    let verified = evidence::verify(&dir, &PACK_FILES).map_err(std::io::Error::other)?;
+    let public = key.map(|k| k.public());
+    let verified =
+        evidence::verify(&dir, &PACK_FILES, public.as_ref()).map_err(std::io::Error::other)?;
     evidence::point_latest(certs_dir, &run_id)?;
     Ok(Sealed {
         dir,

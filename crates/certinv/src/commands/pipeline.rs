@@ -78,6 +78,11 @@ pub async fn run(args: PipelineArgs) -> Result<u8, Failure> {
         .into());
     }
     plan::writable_dir(&args.evidence_dir)?;
+    let sign_key = args
+        .sign_key
+        .as_deref()
+        .map(crate::commands::keys::read_secret)
+        .transpose()?;
     let project_dir = args.evidence_dir.join(&project);
     let progress = Progress::new(shown.quiet);
     let mut phases = Phases {
@@ -297,6 +302,7 @@ pub async fn run(args: PipelineArgs) -> Result<u8, Failure> {
         &cv,
         &mut record,
         Instant::now(),
+        sign_key.as_ref(),
     )
     .map_err(|e| Failure {
         code: exit::GATE_FAILED,

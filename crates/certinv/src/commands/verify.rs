@@ -18,11 +18,17 @@ pub const PACK_FILES: [&str; 7] = [
     "phases.json",
 ];
 
-pub fn run(dir: &Path) -> Result<u8, Failure> {
-    match verify(dir, &PACK_FILES) {
+pub fn run(dir: &Path, pubkey: Option<&Path>) -> Result<u8, Failure> {
+    let key = pubkey.map(crate::commands::keys::read_public).transpose()?;
+    match verify(dir, &PACK_FILES, key.as_ref()) {
         Ok(v) => {
+            let signed = if key.is_some() {
+                ", signature valid"
+            } else {
+                ""
+            };
             println!(
-                "intact: {} ({} files, manifest sha256 {})",
+                "intact: {} ({} files, manifest sha256 {}{signed})",
                 v.run_id, v.files, v.manifest_digest
             );
             Ok(exit::OK)

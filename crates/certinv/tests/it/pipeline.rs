@@ -277,3 +277,139 @@ fn verify_rejects_a_tampered_or_truncated_pack_and_names_the_file() {
     let out = verify(emu.dir.path());
     assert_eq!(out.status.code(), Some(2), "a directory that is not a pack");
 }
+
+#[test]
+fn a_signed_pack_verifies_with_its_key_and_fails_with_another() {
+    let emu = Emulator::start("keytypes-3regions");
+    sign(&emu, "signed");
+    for name in ["a", "b"] {
+        emu.certinv()
+            .args(["keygen", "--out", name])
+            .assert()
+            .code(0);
+    }
+    let key_text = std::fs::read_to_string(emu.dir.path().join("a.key")).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(emu.dir.path().join("a.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "the private key is readable by others");
+    }
+    let out = emu
+        .certinv()
+        .args([
+            "pipeline",
+            "--project",
+            "signed",
+            "--all-accounts",
+            "--sign-key",
+            "a.key",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        printed.contains("manifest sha256 "),
+        "the digest is printed for a ticket"
+    );
+    let secret_line = key_text.lines().nth(1).unwrap();
+    assert!(
+        !printed.contains(secret_line)
+            && !String::from_utf8_lossy(&out.stderr).contains(secret_line)
+    );
+
+    let pack = latest(&emu, "signed");
+    emu.certinv()
+        .arg("verify")
+        .arg(&pack)
+        .args(["--pubkey", "a.pub"])
+        .assert()
+        .code(0);
+    let other = emu
+        .certinv()
+        .arg("verify")
+        .arg(&pack)
+        .args(["--pubkey", "b.pub"])
+        .output()
+        .unwrap();
+    assert_eq!(other.status.code(), Some(5));
+    assert!(String::from_utf8_lossy(&other.stderr).contains("signature"));
+    // Refuses to overwrite a key.
+    emu.certinv()
+        .args(["keygen", "--out", "a"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn trend_reads_every_sealed_run_of_a_project() {
+    let emu = Emulator::start("keytypes-3regions");
+    sign(&emu, "trend");
+    let anchor: jiff::Timestamp = emu.anchor.parse().unwrap();
+    // Three runs at three instants: the 10.5-day certificate turns CRITICAL.
+    for days in [0, 5, 11] {
+        let now = (anchor + jiff::SignedDuration::from_hours(24 * days)).to_string();
+        emu.certinv()
+            .args([
+                "pipeline",
+                "--project",
+                "trend",
+                "--all-accounts",
+                "--quiet",
+                "--now",
+                &now,
+            ])
+            .assert()
+            .code(0);
+    }
+    let out = emu
+        .certinv()
+        .args(["trend", "tmp/trend/certs", "--output", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let points: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let critical: Vec<u64> = points
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["buckets"]["CRITICAL"].as_u64().unwrap())
+        .collect();
+    assert_eq!(critical, [2, 2, 3]);
+    let table = emu
+        .certinv()
+        .args(["trend", "tmp/trend/certs", "--output", "table"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&table.stdout).contains("CRITICAL"));
+}
+
+#[test]
+fn completions_and_man_page_come_from_the_cli_definition() {
+    let emu = Emulator::start("keytypes-3regions");
+    for shell in ["bash", "zsh", "fish"] {
+        let out = emu.certinv().args(["completions", shell]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("pipeline") && text.contains("all-accounts"),
+            "{shell}"
+        );
+    }
+    let man = emu.certinv().arg("man").output().unwrap();
+    assert!(String::from_utf8_lossy(&man.stdout).contains(".TH certinv"));
+}
