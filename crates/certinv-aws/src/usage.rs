@@ -70,34 +70,64 @@ async fn elbv2(
     }
     for lb in balancers {
         out.add(&lb, None);
-        let listeners = in_flight
-            .run(client.describe_listeners().load_balancer_arn(&lb).send())
-            .await
-            .map_err(|e| classify("elasticloadbalancing:DescribeListeners", &e))?;
-        for listener in listeners.listeners() {
-            for c in listener.certificates() {
-                out.add(&lb, c.certificate_arn());
-            }
-            let secure = listener
-                .protocol()
-                .is_some_and(|p| matches!(p.as_str(), "HTTPS" | "TLS"));
-            if let (true, Some(arn)) = (secure, listener.listener_arn()) {
-                // Additional certificates (SNI) are listed only here.
-                let extra = in_flight
-                    .run(
-                        client
-                            .describe_listener_certificates()
-                            .listener_arn(arn)
-                            .send(),
-                    )
-                    .await
-                    .map_err(|e| {
-                        classify("elasticloadbalancing:DescribeListenerCertificates", &e)
-                    })?;
-                for c in extra.certificates() {
+        let mut marker: Option<String> = None;
+        loop {
+            let page = in_flight
+                .run(
+                    client
+                        .describe_listeners()
+                        .load_balancer_arn(&lb)
+                        .set_marker(marker.take())
+                        .send(),
+                )
+                .await
+                .map_err(|e| classify("elasticloadbalancing:DescribeListeners", &e))?;
+            for listener in page.listeners() {
+                for c in listener.certificates() {
                     out.add(&lb, c.certificate_arn());
                 }
+                let secure = listener
+                    .protocol()
+                    .is_some_and(|p| matches!(p.as_str(), "HTTPS" | "TLS"));
+                if let (true, Some(arn)) = (secure, listener.listener_arn()) {
+                    listener_certificates(&client, arn, &lb, in_flight, out).await?;
+                }
             }
+            match page.next_marker() {
+                Some(m) if !m.is_empty() => marker = Some(m.to_string()),
+                _ => break,
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Additional (SNI) certificates of one listener are listed only here.
+async fn listener_certificates(
+    client: &aws_sdk_elasticloadbalancingv2::Client,
+    listener: &str,
+    lb: &str,
+    in_flight: &InFlight,
+    out: &mut Deployments,
+) -> Result<(), ScopeError> {
+    let mut marker: Option<String> = None;
+    loop {
+        let page = in_flight
+            .run(
+                client
+                    .describe_listener_certificates()
+                    .listener_arn(listener)
+                    .set_marker(marker.take())
+                    .send(),
+            )
+            .await
+            .map_err(|e| classify("elasticloadbalancing:DescribeListenerCertificates", &e))?;
+        for c in page.certificates() {
+            out.add(lb, c.certificate_arn());
+        }
+        match page.next_marker() {
+            Some(m) if !m.is_empty() => marker = Some(m.to_string()),
+            _ => break,
         }
     }
     Ok(())

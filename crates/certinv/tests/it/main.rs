@@ -4,6 +4,7 @@
 mod checks;
 mod direct;
 mod emulator;
+mod faults;
 mod hostile;
 mod lookups;
 mod pipeline;
