@@ -11,13 +11,18 @@ Every extension lives in its own module, named for the moto 5.2.5 gap it closes:
 - ``load_balancers``  ELBv2 / classic ELB describe calls paged and filled as AWS does
 - ``cloudfront``      distributions' ViewerCertificate as AWS reports it; InUseBy
 - ``domain_names``    API Gateway v1/v2 GetDomainNames paged and shared; InUseBy
+- ``iam_server_certificates``  IAM server certificates' real metadata (Expiration from the
+              body, ID, UploadDate), ListServerCertificates paged
+- ``private_ca``  ACM Private CA status on the anchored clock; CA certificates readable
+- ``organizations_ous``  the OU tree's calls refuse as AWS does (IDs, MaxResults, ChildNotFound)
 - ``faults``  throttling, 5xx, latency, dropped connections, denials (``aws_errors``
               spells each service's errors)
 - ``seed``    the ``/certinv-emulator/*`` endpoints: seed a scenario, read the op log,
               set faults
 
 ``seeder`` builds a scenario through moto's backends in-process (``usage_sites``: where
-each certificate is deployed); ``scenario`` loads and validates scenario files; ``certs``
+each certificate is deployed); ``scenario`` loads and validates scenario files
+(``scenario_iam_pca``: its IAM server certificate and private CA sections); ``certs``
 makes the certificate bodies; ``organization`` reads the ACTIVE accounts that
 organization-wide answers span.
 """

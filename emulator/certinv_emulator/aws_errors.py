@@ -6,7 +6,7 @@ it does against AWS. One table per fault kind, keyed by the SigV4 signing name:
 
 | protocol  | services                         | wire form                                          |
 |-----------|----------------------------------|----------------------------------------------------|
-| json      | acm, config, organizations       | ``{"__type": CODE, "message": MSG}``, x-amz-json-1.1 |
+| json      | acm, acm-pca, config, organizations | ``{"__type": CODE, "message": MSG}``, x-amz-json-1.1 |
 | query     | sts, elasticloadbalancing, iam   | ``<ErrorResponse xmlns=NS><Error><Type>Sender|Receiver</Type><Code/><Message/></Error><RequestId/></ErrorResponse>`` |
 | ec2       | ec2                              | ``<Response><Errors><Error><Code/><Message/></Error></Errors><RequestID/></Response>`` |
 | rest-xml  | cloudfront                       | like query, namespace ``http://cloudfront.amazonaws.com/doc/2020-05-31/`` |
@@ -20,7 +20,7 @@ import uuid
 from xml.sax.saxutils import escape
 
 PROTOCOLS = {
-    "acm": "json", "config": "json", "organizations": "json",
+    "acm": "json", "acm-pca": "json", "config": "json", "organizations": "json",
     "sts": "query", "elasticloadbalancing": "query", "iam": "query",
     "ec2": "ec2",
     "cloudfront": "rest-xml",
@@ -30,6 +30,7 @@ PROTOCOLS = {
 # (HTTP status, code, message) of each service's throttling error.
 THROTTLING = {
     "acm": (400, "ThrottlingException", "Rate exceeded"),
+    "acm-pca": (400, "ThrottlingException", "Rate exceeded"),
     "config": (400, "ThrottlingException", "Rate exceeded"),
     "organizations": (400, "TooManyRequestsException",
                       "AWS Organizations can't complete your request because it received too "

@@ -30,6 +30,9 @@ KEY_TYPES = (
 )
 # What ListCertificates returns when the caller gives no Includes.keyTypes.
 DEFAULT_LISTED_KEY_TYPES = ("RSA_1024", "RSA_2048")
+# The private CAs' own key (RSA 2048, as ACM PCA's default KeyAlgorithm): apart from the
+# leaf keys, so no CA shares its public key with a certificate it issued.
+CA_KEY = "CA_RSA_2048"
 
 _CURVES = {
     "EC_prime256v1": (ec.SECP256R1, hashes.SHA256),
@@ -45,6 +48,8 @@ def describe_form(key_type: str) -> str:
 
 
 def _generate(key_type: str):
+    if key_type == CA_KEY:
+        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
     if key_type.startswith("RSA_"):
         return rsa.generate_private_key(public_exponent=65537, key_size=int(key_type[4:]))
     curve, _ = _CURVES[key_type]
@@ -56,10 +61,10 @@ class KeyRing:
 
     # Slowest first, so they are ready by the time moto has imported.
     _ORDER = ("RSA_3072", "RSA_4096", "RSA_2048", "RSA_1024",
-              "EC_prime256v1", "EC_secp384r1", "EC_secp521r1")
+              "EC_prime256v1", "EC_secp384r1", "EC_secp521r1", CA_KEY)
 
     def __init__(self) -> None:
-        self._futures: dict[str, Future] = {k: Future() for k in KEY_TYPES}
+        self._futures: dict[str, Future] = {k: Future() for k in KEY_TYPES + (CA_KEY,)}
         self._pem: dict[str, bytes] = {}
         self._started = False
         self._lock = threading.Lock()
@@ -121,13 +126,17 @@ def build_certificate(
     issuer_cn: str,
     issuer_org: str,
     serial_seed: str,
+    signed_by_ca: bool = False,
 ) -> bytes:
     """A PEM X.509 server certificate with the given validity window.
 
     It is signed by its own key under an issuer name that looks like the real one; ACM
     never verifies the chain of what it stores, and nothing in certinv does either.
+    With ``signed_by_ca`` it is signed by the private CAs' key instead (a scenario's
+    ``issuer_ca``), so it verifies against that CA's certificate (build_ca_certificate).
     """
     key = KEYRING.key(key_type)
+    signer = KEYRING.key(CA_KEY) if signed_by_ca else key
     names = [domain] + [s for s in sans if s != domain]
     names = list(dict.fromkeys(names))
     builder = (
@@ -171,5 +180,44 @@ def build_certificate(
             critical=False,
         )
     )
-    cert = builder.sign(key, _signature_hash(key_type))
+    if signed_by_ca:
+        builder = builder.add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(signer.public_key()), critical=False)
+    cert = builder.sign(signer, hashes.SHA256() if signed_by_ca else _signature_hash(key_type))
+    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def _ca_name(common_name: str, organization: str) -> x509.Name:
+    return x509.Name([
+        x509.NameAttribute(NameOID.COUNTRY_NAME, "US"),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization),
+        x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+    ])
+
+
+def build_ca_certificate(*, common_name: str, organization: str, not_before: datetime,
+                         not_after: datetime, serial_seed: str) -> bytes:
+    """A self-signed root CA certificate (what ACM PCA's RootCACertificate/V1 template
+    makes) on the CAs' key, for GetCertificateAuthorityCertificate."""
+    key = KEYRING.key(CA_KEY)
+    name = _ca_name(common_name, organization)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(_deterministic_serial(serial_seed))
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True,
+                          content_commitment=False, key_encipherment=False,
+                          data_encipherment=False, key_agreement=False,
+                          encipher_only=False, decipher_only=False),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
     return cert.public_bytes(serialization.Encoding.PEM)

@@ -15,6 +15,7 @@ from typing import Any
 
 from . import MANAGEMENT_ACCOUNT_ID
 from . import faults as faults_mod
+from . import scenario_iam_pca as iam_pca
 from .certs import KEY_TYPES
 from .state import DEFAULT_ACM_PAGE_SIZE
 
@@ -38,12 +39,13 @@ _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-[0-9]+$")
 _DOMAIN = re.compile(r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 _TOP_FIELDS = {"name", "description", "acm_page_size", "random_seed", "accounts",
-               "certificates", "config", "resource_explorer", "faults", "expected"}
+               "certificates", "config", "resource_explorer", "faults", "expected",
+               "iam_server_certificates", "private_cas"}
 _ACCOUNT_FIELDS = {"id", "name", "email", "status", "regions", "ou"}
 _CERT_FIELDS = {"account", "region", "domain", "sans", "type", "key_algorithm", "status",
                 "expires_in_days", "valid_days", "in_use", "renewal_eligibility",
                 "renewal_status", "tags", "config_state", "count", "inuseby_omits",
-                "inuseby_stale"}
+                "inuseby_stale", "issuer_ca"}
 # What AWS Config knows of a certificate: recorded (default); not_yet_recorded (in ACM,
 # the recorder has not caught up); deleted (gone from ACM, Config still lists it).
 CONFIG_STATES = ("recorded", "not_yet_recorded", "deleted")
@@ -99,6 +101,8 @@ class CertSpec:
     # do not exist but InUseBy names anyway (see seeder._build_certificate).
     inuseby_omits: list[str] = field(default_factory=list)
     inuseby_stale: list[str] = field(default_factory=list)
+    # PRIVATE only: the name of the scenario's private CA that issued it (private_cas).
+    issuer_ca: str | None = None
 
     @property
     def issued(self) -> bool:
@@ -167,7 +171,8 @@ class Scenario:
     aggregators: list[AggregatorSpec] = field(default_factory=list)
     explorer: ExplorerSpec | None = None
     faults: Any = None  # faults.FaultSet
-
+    iam_certs: list[iam_pca.IamCertSpec] = field(default_factory=list)
+    private_cas: list[iam_pca.PrivateCaSpec] = field(default_factory=list)
 
     @property
     def active_account_ids(self) -> set[str]:
@@ -254,6 +259,9 @@ def validate(raw: Any) -> Scenario:
              f"must include the management account {MANAGEMENT_ACCOUNT_ID} "
              "(moto maps plain credentials to it)")
     regions_of = {a.id: a.regions for a in accounts}
+    # Before the certificates: an issuer_ca names one of these.
+    private_cas = iam_pca.validate_cas(raw.get("private_cas"), regions_of, where,
+                                       _require, _unknown_fields)
 
     certificates: list[CertSpec] = []
     usage_names: dict[tuple[str, ...], str] = {}
@@ -340,6 +348,8 @@ def validate(raw: Any) -> Scenario:
         _require(config_state in CONFIG_STATES, cw, f"config_state must be one of {CONFIG_STATES}")
         _require(not (config_state == "deleted" and (in_use or stale)), cw,
                  "a deleted certificate cannot be in use (ACM refuses to delete one that is)")
+        issuer_ca = cert.get("issuer_ca")
+        _require(issuer_ca is None or isinstance(issuer_ca, str), cw, "issuer_ca must be a CA name")
         count = cert.get("count", 1)
         _require(isinstance(count, int) and not isinstance(count, bool) and 1 <= count <= MAX_COUNT,
                  cw, f"count must be an integer from 1 to {MAX_COUNT}")
@@ -353,8 +363,17 @@ def validate(raw: Any) -> Scenario:
                 expires_in_days=expires, valid_days=valid_days, in_use=list(in_use),
                 renewal_eligibility=eligibility, renewal_status=renewal_status, tags=dict(tags),
                 config_state=config_state, inuseby_omits=list(omits), inuseby_stale=list(stale),
+                issuer_ca=issuer_ca,
             ))
             _claim_usage_names(certificates[-1], usage_names, cw)
+            if issuer_ca is not None:
+                iam_pca.check_issuer(certificates[-1], private_cas, cw, _require)
+
+    iam_certs = iam_pca.validate_iam(raw.get("iam_server_certificates"), regions_of,
+                                     len(certificates), where, _require, _unknown_fields)
+    for spec in iam_certs:
+        # A CloudFront alias is unique across the scenario, IAM-served or ACM-served.
+        _claim_usage_names(spec, usage_names, f"{where} iam_server_certificates[{spec.name}]")
 
     expected = raw.get("expected", {})
     _require(isinstance(expected, dict), where, "expected must be an object")
@@ -374,10 +393,12 @@ def validate(raw: Any) -> Scenario:
         explorer=_validate_explorer(raw.get("resource_explorer"), accounts,
                                     f"{where} resource_explorer"),
         faults=fault_set,
+        iam_certs=iam_certs,
+        private_cas=private_cas,
     )
 
 
-def usage_name(cert: CertSpec, kind: str) -> str:
+def usage_name(cert: Any, kind: str) -> str:
     """The DNS name a usage site answers to: the certificate's domain, a wildcard's
     ``*`` replaced (``www`` for a CloudFront alias, ``api`` for an API Gateway domain)."""
     if not cert.domain.startswith("*."):
@@ -385,7 +406,7 @@ def usage_name(cert: CertSpec, kind: str) -> str:
     return ("www" if kind == "cloudfront" else "api") + cert.domain[1:]
 
 
-def _claim_usage_names(cert: CertSpec, seen: dict[tuple[str, ...], str], where: str) -> None:
+def _claim_usage_names(cert: Any, seen: dict[tuple[str, ...], str], where: str) -> None:
     """AWS refuses a second custom domain name of the same name in an account and
     region (v1 and v2 alike), and a CloudFront alias already in use anywhere."""
     for kind in cert.in_use:
@@ -561,3 +582,19 @@ def expected_buckets(scenario: Scenario) -> dict[str, int]:
         if cert.account in active and cert.config_state != "deleted":
             buckets[bucket_of(cert)] += 1
     return buckets
+
+
+def expected_buckets_by_source(scenario: Scenario) -> dict[str, dict[str, int]]:
+    """``{"acm", "iam", "pca"}`` bucket counts at the anchor, ACTIVE accounts only: ACM
+    as ``expected_buckets``; IAM server certificates by their body's NotAfter and usage
+    sites; private CAs by their CA certificate's NotAfter (scenario_iam_pca)."""
+    active = scenario.active_account_ids
+    out = {"acm": expected_buckets(scenario)}
+    for source, items, rule in (("iam", scenario.iam_certs, iam_pca.iam_bucket),
+                                ("pca", scenario.private_cas, iam_pca.ca_bucket)):
+        counts = {b: 0 for b in out["acm"]}
+        for item in items:
+            if item.account in active:
+                counts[rule(item)] += 1
+        out[source] = counts
+    return out

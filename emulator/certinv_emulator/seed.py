@@ -4,8 +4,9 @@ moto 5.2.5 can reset itself but has no way to build a whole organization in one 
 
     POST /certinv-emulator/seed        {"scenario": NAME | {...}, "anchor": RFC3339?}
                                        -> 200 {"scenario", "anchor", "accounts",
-                                               "certificates", "load_balancers",
-                                               "buckets", "seconds"}
+                                               "certificates", "iam_server_certificates",
+                                               "private_cas", "load_balancers", "usage_sites",
+                                               "buckets", "buckets_by_source", "seconds"}
                                        -> 400 {"error": "..."} for a bad scenario
     GET  /certinv-emulator/ops         -> 200 [ {op}, ... ]   (the in-memory op log)
     POST /certinv-emulator/ops/clear   -> 200 {"cleared": N}

@@ -23,10 +23,11 @@ from typing import Any, Callable, Iterator
 
 from . import MANAGEMENT_ACCOUNT_ID
 from . import config as config_ext
-from . import resource_explorer
+from . import iam_server_certificates, private_ca, resource_explorer
 from .acm import META_ATTR, CertMeta, remember_private_key
 from .certs import KEYRING, build_certificate
-from .scenario import USAGE_KINDS, CertSpec, Scenario, expected_buckets
+from .scenario import USAGE_KINDS, CertSpec, Scenario, expected_buckets_by_source
+from .scenario_iam_pca import validity
 from .state import STATE, ScenarioState, format_instant
 from .usage_sites import USAGE_BUILDERS
 
@@ -55,6 +56,9 @@ class SeedReport:
     seconds: float
     arns: list[str] = field(default_factory=list)
     usage_sites: dict[str, int] = field(default_factory=dict)
+    iam_server_certificates: int = 0
+    private_cas: int = 0
+    buckets_by_source: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -62,9 +66,12 @@ class SeedReport:
             "anchor": format_instant(self.anchor),
             "accounts": self.accounts,
             "certificates": self.certificates,
+            "iam_server_certificates": self.iam_server_certificates,
+            "private_cas": self.private_cas,
             "load_balancers": self.load_balancers,
             "usage_sites": self.usage_sites,
             "buckets": self.buckets,
+            "buckets_by_source": self.buckets_by_source,
             "seconds": round(self.seconds, 3),
         }
 
@@ -80,6 +87,8 @@ class _Build:
     usage_sites: Counter = field(default_factory=Counter)
     # (account, region) -> subnet ids of the default VPC, made once per pair.
     subnets: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    # private CA name -> (ARN, certificate PEM), for certificates naming an issuer_ca.
+    private_cas: dict[str, tuple[str, bytes]] = field(default_factory=dict)
 
 
 # --- Organizations ---------------------------------------------------------------------
@@ -167,6 +176,16 @@ def _build_certificate(build: _Build, cert: CertSpec) -> None:
     not_before, not_after = _validity(cert, anchor)
     family = "EC" if cert.key_algorithm.startswith("EC_") else "RSA"
     issuer_cn, issuer_org = _ISSUERS[(cert.type, family)]
+    authority, chain = None, None
+    if cert.issuer_ca:
+        # Issued by a scenario CA: its name, signed by its key, its certificate as chain.
+        ca_spec = next(ca for ca in build.scenario.private_cas if ca.name == cert.issuer_ca)
+        issuer_cn, issuer_org = ca_spec.name, ca_spec.organization
+        authority, chain = build.private_cas[cert.issuer_ca]
+    elif cert.type == "PRIVATE":
+        # A CA the scenario does not model: an ARN of AWS's form, stable per account+region.
+        authority = (f"arn:aws:acm-pca:{cert.region}:{cert.account}:certificate-authority/"
+                     f"{uuid.uuid5(uuid.NAMESPACE_DNS, cert.account + cert.region)}")
     pem = build_certificate(
         key_type=cert.key_algorithm,
         domain=cert.domain,
@@ -176,22 +195,24 @@ def _build_certificate(build: _Build, cert: CertSpec) -> None:
         issuer_cn=issuer_cn,
         issuer_org=issuer_org,
         serial_seed=f"{build.scenario.name}/{cert.index}/{cert.domain}",
+        signed_by_ca=cert.issuer_ca is not None,
     )
-    authority = None
-    if cert.type == "PRIVATE":
-        authority = (f"arn:aws:acm-pca:{cert.region}:{cert.account}:certificate-authority/"
-                     f"{uuid.uuid5(uuid.NAMESPACE_DNS, cert.account + cert.region)}")
     key_pem = KEYRING.key_pem(cert.key_algorithm)
     remember_private_key(key_pem, KEYRING.key(cert.key_algorithm))
     bundle = CertBundle(
         cert.account,
         pem,
         key_pem,
+        chain=chain,
         region=cert.region,
         cert_type=cert.type,
         cert_status=cert.status,
         cert_authority_arn=authority,
     )
+    if chain is not None:
+        # moto appends Amazon's public root to every chain; a private CA's certificate
+        # chains to that CA alone (GetCertificate's CertificateChain).
+        bundle.chain = chain
     # Created/imported when its validity began, as a real one would have been.
     bundle.created_at = not_before.astimezone(timezone.utc).replace(tzinfo=None)
     setattr(bundle, META_ATTR, CertMeta(
@@ -232,6 +253,37 @@ def _build_certificates(build: _Build) -> None:
         _build_certificate(build, cert)
 
 
+def _build_private_cas(build: _Build) -> None:
+    """Before the certificates: those naming an issuer_ca need its ARN and certificate."""
+    for spec in build.scenario.private_cas:
+        not_before, not_after = validity(build.anchor, spec.expires_in_days, spec.valid_days)
+        build.private_cas[spec.name] = private_ca.seed_private_ca(
+            spec.account, spec.region, spec.name, spec.organization, not_before, not_after,
+            spec.status)
+
+
+def _build_iam_server_certificates(build: _Build) -> None:
+    """Each uploaded to its account's (global) IAM, then its usage sites: ELBv2 and
+    classic listeners name its ARN, a CloudFront distribution its ServerCertificateId.
+    ACM's InUseBy is not involved: IAM keeps no record of what uses a certificate."""
+    for spec in build.scenario.iam_certs:
+        not_before, not_after = validity(build.anchor, spec.expires_in_days, spec.valid_days)
+        family = "EC" if spec.key_algorithm.startswith("EC_") else "RSA"
+        issuer_cn, issuer_org = _ISSUERS[("IMPORTED", family)]
+        pem = build_certificate(
+            key_type=spec.key_algorithm, domain=spec.domain, sans=[], not_before=not_before,
+            not_after=not_after, issuer_cn=issuer_cn, issuer_org=issuer_org,
+            serial_seed=f"{build.scenario.name}/iam/{spec.account}/{spec.name}")
+        cert = iam_server_certificates.seed_server_certificate(
+            spec.account, spec.name, pem, KEYRING.key_pem(spec.key_algorithm), spec.path,
+            upload_date=not_before, expiration_shift_days=spec.expiration_mismatch_days)
+        server_certificate_id = getattr(cert, iam_server_certificates.META_ATTR).certificate_id
+        for kind in spec.in_use:
+            reference = server_certificate_id if kind == "cloudfront" else cert.arn
+            USAGE_BUILDERS[kind](build, spec, reference)
+            build.usage_sites[kind] += 1
+
+
 def _build_config_aggregators(build: _Build) -> None:
     for spec in build.scenario.aggregators:
         config_ext.seed_aggregator(spec)
@@ -254,7 +306,9 @@ def _build_resource_explorer(build: _Build) -> None:
 # Run in order; later services append here.
 BUILD_STEPS: list[Callable[[_Build], None]] = [
     _build_organization,
+    _build_private_cas,
     _build_certificates,
+    _build_iam_server_certificates,
     _build_config_aggregators,
     _build_resource_explorer,
     _build_faults,
@@ -287,6 +341,7 @@ def seed(scenario: Scenario, anchor: datetime) -> SeedReport:
         except BaseException:
             moto_api_backend.reset()  # never leave half a scenario behind
             raise
+    by_source = expected_buckets_by_source(scenario)
     return SeedReport(
         scenario=scenario.name,
         anchor=anchor,
@@ -294,7 +349,19 @@ def seed(scenario: Scenario, anchor: datetime) -> SeedReport:
         certificates=len(build.arns),
         load_balancers=build.usage_sites["elbv2"] + build.usage_sites["clb"],
         usage_sites={kind: build.usage_sites[kind] for kind in USAGE_KINDS},
-        buckets=expected_buckets(scenario),
+        buckets=_sum_buckets(by_source),
         seconds=time.monotonic() - started,
         arns=build.arns,
+        iam_server_certificates=len(scenario.iam_certs),
+        private_cas=len(scenario.private_cas),
+        buckets_by_source=by_source,
     )
+
+
+def _sum_buckets(by_source: dict[str, dict[str, int]]) -> dict[str, int]:
+    """Every source together: what certinv reports once it reads IAM and ACM PCA too
+    (the ACM part alone for scenarios without either)."""
+    total: Counter = Counter()
+    for counts in by_source.values():
+        total.update(counts)
+    return {bucket: total[bucket] for bucket in by_source["acm"]}

@@ -10,7 +10,8 @@ from moto.moto_server.werkzeug_app import (
     create_backend_app,
 )
 
-from . import acm, cloudfront, config, domain_names, load_balancers, regions, seed
+from . import (acm, cloudfront, config, domain_names, iam_server_certificates, load_balancers,
+               organizations_ous, private_ca, regions, seed)
 from .faults import FaultInjector
 from .oplog import OpLog, OpLogMiddleware
 from .resource_explorer import ResourceExplorerEndpoints
@@ -30,7 +31,10 @@ def install_extensions() -> None:
     cloudfront.install()
     config.install()
     domain_names.install()
+    iam_server_certificates.install()
     load_balancers.install()
+    organizations_ous.install()
+    private_ca.install()
     regions.install()
     seed.install()
 

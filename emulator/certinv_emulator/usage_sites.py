@@ -97,9 +97,13 @@ def use_on_classic_elb(build: Any, cert: CertSpec, certificate_arn: str) -> str:
 
 def use_on_cloudfront(build: Any, cert: CertSpec, certificate_arn: str) -> str:
     """A deployed distribution in the certificate's account, aliased to its domain,
-    serving the ACM certificate by SNI (cloudfront marks it in use)."""
+    serving the ACM certificate by SNI (cloudfront marks it in use). Given an IAM
+    ServerCertificateId instead of an ACM ARN, it serves that IAM server certificate
+    (``IAMCertificateId``), as CloudFront names IAM certificates by ID."""
     from moto.cloudfront.models import cloudfront_backends
 
+    source = ({"ACMCertificateArn": certificate_arn} if certificate_arn.startswith("arn:")
+              else {"IAMCertificateId": certificate_arn})
     alias = usage_name(cert, "cloudfront")
     config = {
         "CallerReference": f"certinv-{build.scenario.name}-{cert.index}",
@@ -113,7 +117,7 @@ def use_on_cloudfront(build: Any, cert: CertSpec, certificate_arn: str) -> str:
                                  "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6"},
         "Comment": f"certinv: {cert.domain}",
         "Enabled": True,
-        "ViewerCertificate": {"ACMCertificateArn": certificate_arn, "SSLSupportMethod": "sni-only",
+        "ViewerCertificate": {**source, "SSLSupportMethod": "sni-only",
                               "MinimumProtocolVersion": "TLSv1.2_2021"},
     }
     dist, _, _ = cloudfront_backends[cert.account]["aws"].create_distribution(

@@ -39,6 +39,8 @@ CALLS = {
     "apigateway": ("apigateway", "ap-southeast-2", lambda c: c.get_domain_names()),
     "apigateway/v2": ("apigatewayv2", "ap-southeast-2", lambda c: c.get_domain_names()),
     "resource-explorer-2": ("resource-explorer-2", "ap-southeast-2", lambda c: c.list_indexes()),
+    "iam": ("iam", "us-east-1", lambda c: c.list_server_certificates()),
+    "acm-pca": ("acm-pca", "ap-southeast-2", lambda c: c.list_certificate_authorities()),
 }
 
 THROTTLED = {  # status, code
@@ -53,6 +55,8 @@ THROTTLED = {  # status, code
     "apigateway": (429, "TooManyRequestsException"),
     "apigateway/v2": (429, "TooManyRequestsException"),
     "resource-explorer-2": (429, "ThrottlingException"),
+    "iam": (400, "Throttling"),
+    "acm-pca": (400, "ThrottlingException"),
 }
 
 

@@ -14,15 +14,20 @@ SHIPPED = sorted(p.stem for p in SCENARIOS.glob("*.json"))
 
 def test_every_shipped_scenario_seeds_as_its_expected_block_says(emulator):
     assert {"landing-zone-31", "keytypes-3regions", "lz-no-aggregator", "lz-aggregator-denied",
-            "lz-no-index", "lz-local-index", "lz-stale", "re-1200", "usage-sites"} <= set(SHIPPED)
+            "lz-no-index", "lz-local-index", "lz-stale", "re-1200", "usage-sites",
+            "homes"} <= set(SHIPPED)
     for name in SHIPPED:
         started = time.monotonic()
         report = emulator.seed(name)
         assert time.monotonic() - started < 5, name  # seeding stays a few seconds at most
         expected = load_scenario(name)["expected"]
         assert report["buckets"] == expected["buckets"], name
+        assert report.get("buckets_by_source", {}).get("acm") == expected.get(
+            "buckets_by_source", {}).get("acm", expected["buckets"]), name
         if "total" in expected and name != "keytypes-3regions":  # that one counts ACTIVE only
-            assert report["certificates"] == expected["total"], name
+            # Every source: ACM, IAM server certificates, private CAs.
+            assert report["certificates"] + report["iam_server_certificates"] + \
+                report["private_cas"] == expected["total"], name
 
 
 def test_count_expands_to_numbered_certificates(emulator):
