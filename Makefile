@@ -4,7 +4,7 @@
 VENV := emulator/.venv
 EMULATOR_PY := $(VENV)/bin/python
 
-.PHONY: demo test emulator build release lint fmt clean
+.PHONY: demo test emulator build release lint fmt clean screenshot bench fuzz
 
 $(VENV)/.installed: emulator/requirements.txt
 	python3 -m venv $(VENV)
@@ -27,6 +27,10 @@ demo: emulator build
 ## test: formatting, lints, unit + golden + emulator tests, emulator self-tests
 test: emulator
 	bash scripts/test.sh
+
+## screenshot: render the demo landing zone's report.html to docs/img/report.png (installs chromium)
+screenshot: emulator build
+	bash scripts/screenshot.sh
 
 lint:
 	cargo fmt --all -- --check

@@ -3,8 +3,10 @@
 //! core crate's pure logic.
 
 pub mod discover;
+pub mod enrich;
 pub mod errors;
 pub mod fanout;
+pub mod homes;
 pub mod limits;
 pub mod org;
 pub mod regions;

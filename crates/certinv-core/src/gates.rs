@@ -68,6 +68,10 @@ pub struct PipelineRecord {
     pub phases: Vec<Phase>,
     pub removal_candidates: Vec<RemovalCandidate>,
     pub usage_disagreements: Vec<serde_json::Value>,
+    /// Every suppression and every lapsed exception (`--exceptions`), so an
+    /// accepted risk is never hidden from an audit.
+    #[serde(default)]
+    pub exceptions: serde_json::Value,
 }
 
 impl PipelineRecord {

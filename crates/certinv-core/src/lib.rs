@@ -7,6 +7,8 @@ pub mod coord;
 pub mod crossval;
 pub mod diff;
 pub mod evidence;
+pub mod exceptions;
+pub mod filter;
 pub mod gates;
 pub mod matching;
 pub mod model;

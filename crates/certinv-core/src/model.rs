@@ -75,7 +75,7 @@ impl std::fmt::Display for Bucket {
 }
 
 /// One certificate as every discovery path reports it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Certificate {
     pub arn: String,
     pub account_id: String,
@@ -104,6 +104,36 @@ pub struct Certificate {
     pub tags: BTreeMap<String, String>,
     #[serde(default)]
     pub renewal_risk: bool,
+    /// `/Root/Workloads/Prod`: filled when OUs are asked for (`--filter ou=`,
+    /// `triage --by ou`), from one lookup per account.
+    #[serde(default)]
+    pub ou_path: Option<String>,
+    /// An accepted risk (`--exceptions`): the certificate keeps its bucket
+    /// but no longer counts for `--fail-on`.
+    #[serde(default)]
+    pub excepted: Option<ExceptionNote>,
+    /// The service's own ID where it differs from the ARN (an IAM
+    /// ServerCertificateId, which is how CloudFront names its certificate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_id: Option<String>,
+    /// The private CA that issued this certificate (ACM PRIVATE).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_authority_arn: Option<String>,
+    /// For a PRIVATE_CA record: the certificates it issued, which expire
+    /// with it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub issued_certificates: Vec<String>,
+    /// Disagreements found while reading the record, e.g. an IAM expiry that
+    /// differs from the certificate body's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExceptionNote {
+    pub reason: String,
+    pub approver: String,
+    pub expires: String,
 }
 
 /// Normalise a key algorithm to ACM's enum spelling. DescribeCertificate says
@@ -234,13 +264,20 @@ pub struct Summary {
     pub total: usize,
     pub accounts: usize,
     pub buckets: BucketCounts,
+    /// Certificates per type (AMAZON_ISSUED, IMPORTED, PRIVATE, IAM_SERVER, PRIVATE_CA).
+    #[serde(default)]
+    pub types: BTreeMap<String, usize>,
 }
 
 impl Summary {
     pub fn of(certificates: &[Certificate]) -> Self {
         let mut buckets = BucketCounts::default();
+        let mut types: BTreeMap<String, usize> = BTreeMap::new();
         let mut accounts: Vec<&str> = Vec::new();
         for cert in certificates {
+            *types
+                .entry(cert.cert_type.clone().unwrap_or_else(|| "UNKNOWN".into()))
+                .or_default() += 1;
             if let Some(b) = cert.bucket {
                 buckets.add(b);
             }
@@ -252,6 +289,7 @@ impl Summary {
             total: certificates.len(),
             accounts: accounts.len(),
             buckets,
+            types,
         }
     }
 }
@@ -270,6 +308,57 @@ pub struct Report {
     pub summary: Summary,
     pub decisions: Vec<Decision>,
     pub certificates: Vec<Certificate>,
+    /// `triage --by`: bucket counts per account, OU or owner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Groups>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Groups {
+    pub by: String,
+    pub groups: Vec<Group>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Group {
+    pub key: String,
+    pub total: usize,
+    pub buckets: BucketCounts,
+}
+
+impl Groups {
+    /// Bucket counts per key, worst first (most CRITICAL, then HIGH, …).
+    pub fn of(
+        by: &str,
+        certificates: &[Certificate],
+        key: impl Fn(&Certificate) -> String,
+    ) -> Groups {
+        let mut map: BTreeMap<String, Group> = BTreeMap::new();
+        for c in certificates {
+            let k = key(c);
+            let g = map.entry(k.clone()).or_insert_with(|| Group {
+                key: k,
+                total: 0,
+                buckets: BucketCounts::default(),
+            });
+            g.total += 1;
+            if let Some(b) = c.bucket {
+                g.buckets.add(b);
+            }
+        }
+        let mut groups: Vec<Group> = map.into_values().collect();
+        groups.sort_by_key(|g| {
+            let worst: Vec<std::cmp::Reverse<usize>> = Bucket::ALL
+                .iter()
+                .map(|b| std::cmp::Reverse(g.buckets.get(*b)))
+                .collect();
+            (worst, g.key.clone())
+        });
+        Groups {
+            by: by.to_string(),
+            groups,
+        }
+    }
 }
 
 #[cfg(test)]

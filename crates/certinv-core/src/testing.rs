@@ -26,5 +26,11 @@ pub fn cert(arn: &str) -> Certificate {
         source: "acm".to_string(),
         tags: Default::default(),
         renewal_risk: false,
+        ou_path: None,
+        excepted: None,
+        resource_id: None,
+        issued_certificates: Vec::new(),
+        warnings: Vec::new(),
+        certificate_authority_arn: None,
     }
 }

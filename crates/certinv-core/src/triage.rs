@@ -144,8 +144,10 @@ impl FailOn {
             FailOn::Remove => Bucket::Remove.severity(),
             FailOn::None => return false,
         };
+        // An accepted risk keeps its bucket but does not fail the run.
         certificates
             .iter()
+            .filter(|c| c.excepted.is_none())
             .filter_map(|c| c.bucket)
             .any(|b| b.severity() >= floor)
     }

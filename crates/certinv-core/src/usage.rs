@@ -36,7 +36,10 @@ pub struct ScanView<'a> {
 pub fn merge(certs: &mut [Certificate], scan: &ScanView<'_>) -> Vec<Disagreement> {
     let mut out = Vec::new();
     for c in certs.iter_mut() {
-        let found: BTreeSet<String> = scan.users.get(&c.arn).cloned().unwrap_or_default();
+        let mut found: BTreeSet<String> = scan.users.get(&c.arn).cloned().unwrap_or_default();
+        if let Some(users) = c.resource_id.as_ref().and_then(|id| scan.users.get(id)) {
+            found.extend(users.iter().cloned());
+        }
         for r in &c.in_use_by {
             if (scan.covered)(c, r) && !scan.resources.contains(r) {
                 out.push(Disagreement {

@@ -42,6 +42,12 @@ fn cert(
         source: "acm".into(),
         tags: Default::default(),
         renewal_risk: false,
+        ou_path: None,
+        excepted: None,
+        resource_id: None,
+        issued_certificates: Vec::new(),
+        warnings: Vec::new(),
+        certificate_authority_arn: None,
     }
 }
 

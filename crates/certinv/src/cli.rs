@@ -38,8 +38,19 @@ pub enum Command {
         args: ReportArgs,
     },
     /// The bucket table and every certificate in each bucket, worst first.
-    #[command(after_help = "Example:\n  certinv triage --all-accounts --fail-on critical")]
-    Triage(ReportArgs),
+    #[command(
+        after_help = "Example:\n  certinv triage --all-accounts --fail-on critical\n  certinv triage --all-accounts --by owner --owner-tag Team"
+    )]
+    Triage {
+        /// Also count buckets per account, OU or owner tag.
+        #[arg(long, value_enum)]
+        by: Option<GroupBy>,
+        /// The tag naming a certificate's owner, for `--by owner`.
+        #[arg(long, default_value = "Owner")]
+        owner_tag: String,
+        #[command(flatten)]
+        args: ReportArgs,
+    },
     /// The seven phases with gates G0-G3, ending in a verified evidence pack.
     #[command(
         after_help = "Example:\n  certinv coord sign --project q3 --role product-owner --by alice\n  \
@@ -226,6 +237,10 @@ pub struct ScopeArgs {
     /// Endpoint for every AWS call (an emulator, a VPC endpoint).
     #[arg(long, env = "AWS_ENDPOINT_URL", help_heading = "Scope")]
     pub endpoint_url: Option<String>,
+    /// Also read these certificate homes: iam (IAM server certificates),
+    /// pca (ACM Private CAs). Each needs every account's role.
+    #[arg(long, value_enum, value_delimiter = ',', help_heading = "Scope")]
+    pub include: Vec<Home>,
     /// AWS calls in flight at once.
     #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=1024), help_heading = "Scope")]
     pub concurrency: u16,
@@ -248,6 +263,14 @@ pub struct OutputArgs {
     /// Exit 1 when a certificate is in this bucket or a worse one.
     #[arg(long, value_enum, default_value_t = FailOnArg::None, help_heading = "Output")]
     pub fail_on: FailOnArg,
+    /// Report only matching certificates: tag:KEY=VALUE, ou=PREFIX,
+    /// domain=GLOB, account=ID, type=TYPE (repeatable; all must match).
+    #[arg(long, value_name = "FILTER", help_heading = "Output")]
+    pub filter: Vec<String>,
+    /// Accepted risks (TOML): excepted certificates keep their bucket but no
+    /// longer count for --fail-on.
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub exceptions: Option<PathBuf>,
     /// Days to expiry at or below which a certificate is HIGH.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(i64).range(0..=36500), allow_negative_numbers = true, help_heading = "Output")]
     pub high_days: i64,
@@ -269,6 +292,19 @@ pub enum OutputFormat {
     Ocsf,
     /// A node-exporter textfile.
     Prometheus,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Home {
+    Iam,
+    Pca,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupBy {
+    Account,
+    Ou,
+    Owner,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]

@@ -93,7 +93,14 @@ fn main() -> ExitCode {
                 Command::Expiring { days, args } => {
                     commands::report::run(View::Expiring { days }, args).await
                 }
-                Command::Triage(args) => commands::report::run(View::Triage, args).await,
+                Command::Triage {
+                    by,
+                    owner_tag,
+                    args,
+                } => {
+                    let grouping = by.map(|by| commands::report::Grouping { by, owner_tag });
+                    commands::report::run_grouped(View::Triage, args, grouping).await
+                }
                 Command::Pipeline(args) => commands::pipeline::run(args).await,
                 Command::Verify { run_dir, pubkey } => {
                     commands::verify::run(&run_dir, pubkey.as_deref())

@@ -9,6 +9,8 @@ use certinv_aws::fanout::{Accounts, Regions};
 use certinv_aws::org::RoleSpec;
 use certinv_aws::regions::is_region_name;
 use certinv_aws::sdk::{self, Connection};
+use certinv_core::exceptions::{self, Exception};
+use certinv_core::filter::Filter;
 use certinv_core::render::Format;
 use certinv_core::triage::{FailOn, Thresholds};
 use jiff::Timestamp;
@@ -200,9 +202,12 @@ pub fn role(scope: &ScopeArgs) -> Result<RoleSpec, BadInput> {
     })
 }
 
-/// How results are presented: format, destination, clock, thresholds, exit policy.
+/// How results are presented: format, destination, clock, thresholds,
+/// narrowing and exit policy.
 #[derive(Debug, Clone)]
 pub struct Presentation {
+    pub filters: Vec<Filter>,
+    pub exceptions: Vec<Exception>,
     pub now: Option<Timestamp>,
     pub format: Format,
     pub out: Option<PathBuf>,
@@ -235,6 +240,20 @@ pub fn presentation(args: &OutputArgs) -> Result<Presentation, BadInput> {
         None if args.out.is_none() && std::io::stdout().is_terminal() => Format::Table,
         None => Format::Json,
     };
+    let filters = args
+        .filter
+        .iter()
+        .map(|f| Filter::parse(f).map_err(bad))
+        .collect::<Result<Vec<_>, _>>()?;
+    let exceptions = match &args.exceptions {
+        None => Vec::new(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| bad(format!("cannot read --exceptions {}: {e}", path.display())))?;
+            exceptions::parse(&text)
+                .map_err(|e| bad(format!("invalid --exceptions {}: {e}", path.display())))?
+        }
+    };
     let fail_on = match args.fail_on {
         FailOnArg::Critical => FailOn::Critical,
         FailOnArg::High => FailOn::High,
@@ -243,6 +262,8 @@ pub fn presentation(args: &OutputArgs) -> Result<Presentation, BadInput> {
         FailOnArg::None => FailOn::None,
     };
     Ok(Presentation {
+        filters,
+        exceptions,
         now,
         format,
         out: args.out.clone(),

@@ -135,7 +135,13 @@ pub fn record(d: CertificateDetail, pair: &Pair<'_>) -> Option<Certificate> {
             .map(|r| r.renewal_status.as_str().to_string()),
         bucket: None,
         source: "acm".to_string(),
+        certificate_authority_arn: d.certificate_authority_arn,
         tags: Default::default(),
         renewal_risk: false,
+        ou_path: None,
+        excepted: None,
+        resource_id: None,
+        issued_certificates: Vec::new(),
+        warnings: Vec::new(),
     })
 }

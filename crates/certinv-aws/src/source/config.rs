@@ -19,7 +19,7 @@ const FIELDS: &str = "arn, resourceId, accountId, awsRegion, configuration.domai
 configuration.subjectAlternativeNames, configuration.type, configuration.status, \
 configuration.keyAlgorithm, configuration.notBefore, configuration.notAfter, \
 configuration.inUseBy, configuration.renewalEligibility, \
-configuration.renewalSummary.renewalStatus, tags";
+configuration.renewalSummary.renewalStatus, configuration.certificateAuthorityArn, tags";
 
 /// Where the aggregator's data comes from, as far as certinv can tell.
 #[derive(Debug, Clone)]
@@ -280,8 +280,14 @@ pub fn record(
         renewal_status: text(&v, &["configuration", "renewalSummary", "renewalStatus"]),
         bucket: None,
         source: "config-aggregator".to_string(),
+        certificate_authority_arn: conf("certificateAuthorityArn"),
         tags,
         renewal_risk: false,
+        ou_path: None,
+        excepted: None,
+        resource_id: None,
+        issued_certificates: Vec::new(),
+        warnings: Vec::new(),
     }))
 }
 

@@ -4,6 +4,8 @@
 pub mod acm;
 pub mod config;
 pub mod explorer;
+pub mod iam;
+pub mod pca;
 
 use aws_smithy_types::DateTime;
 use jiff::Timestamp;

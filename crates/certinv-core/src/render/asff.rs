@@ -57,11 +57,10 @@ pub(super) fn finding_id(arn: &str) -> String {
     format!("certinv/{KIND}/sha256:{}", sha256_hex(arn.as_bytes()))
 }
 
-/// The hook for accepted risks: once the model carries an `excepted` flag,
-/// such a certificate's finding is filed as suppressed (ASFF `SUPPRESSED`,
-/// OCSF status 3) instead of new.
-pub(super) fn is_suppressed(_cert: &Certificate) -> bool {
-    false
+/// An accepted risk (`--exceptions`) is filed as suppressed (ASFF
+/// `SUPPRESSED`, OCSF status 3) instead of new, so it stays visible.
+pub(super) fn is_suppressed(cert: &Certificate) -> bool {
+    cert.excepted.is_some()
 }
 
 /// The partition of an ARN (`aws`, `aws-cn`, `aws-us-gov`); anything else is

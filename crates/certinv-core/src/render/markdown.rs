@@ -55,6 +55,58 @@ pub fn render(report: &Report, view: View, out: &mut dyn Write) -> io::Result<()
             )?;
         }
     }
+    if let Some(groups) = &report.groups {
+        writeln!(out)?;
+        writeln!(out, "## By {}", groups.by)?;
+        writeln!(out)?;
+        write!(out, "| {} |", cell(&groups.by))?;
+        for b in Bucket::ALL {
+            write!(out, " {b} |")?;
+        }
+        writeln!(out, " Total |")?;
+        writeln!(out, "|---|{}---:|", "---:|".repeat(Bucket::ALL.len()))?;
+        for g in &groups.groups {
+            write!(out, "| {} |", cell(&g.key))?;
+            for b in Bucket::ALL {
+                write!(out, " {} |", g.buckets.get(b))?;
+            }
+            writeln!(out, " {} |", g.total)?;
+        }
+    }
+    let risky: Vec<_> = report
+        .certificates
+        .iter()
+        .filter(|c| c.renewal_risk)
+        .collect();
+    if !risky.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "## Renewal risk ({})", risky.len())?;
+        writeln!(out)?;
+        writeln!(
+            out,
+            "In use, expiring within 60 days, and not renewing by themselves."
+        )?;
+        writeln!(out)?;
+        writeln!(out, "| Domain | Account | Region | Type | Days | Renewal |")?;
+        writeln!(out, "|---|---|---|---|---:|---|")?;
+        for c in risky {
+            writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} |",
+                cell(c.domain_name.as_deref().unwrap_or("")),
+                c.account_id,
+                c.region.as_deref().unwrap_or("global"),
+                c.cert_type.as_deref().unwrap_or(""),
+                c.days_to_expiry.map(|d| d.to_string()).unwrap_or_default(),
+                cell(
+                    c.renewal_status
+                        .as_deref()
+                        .or(c.renewal_eligibility.as_deref())
+                        .unwrap_or("")
+                )
+            )?;
+        }
+    }
     for b in Bucket::ALL {
         let certs: Vec<_> = report
             .certificates
@@ -69,13 +121,13 @@ pub fn render(report: &Report, view: View, out: &mut dyn Write) -> io::Result<()
         writeln!(out)?;
         writeln!(
             out,
-            "| Domain | Account | Region | Type | Expires | Days | In use by |"
+            "| Domain | Account | Region | Type | Expires | Days | In use by | Accepted risk |"
         )?;
-        writeln!(out, "|---|---|---|---|---|---:|---|")?;
+        writeln!(out, "|---|---|---|---|---|---:|---|---|")?;
         for c in certs {
             writeln!(
                 out,
-                "| {} | {} {} | {} | {} | {} | {} | {} |",
+                "| {} | {} {} | {} | {} | {} | {} | {} | {} |",
                 cell(c.domain_name.as_deref().unwrap_or("")),
                 c.account_id,
                 cell(c.account_name.as_deref().unwrap_or("")),
@@ -84,6 +136,12 @@ pub fn render(report: &Report, view: View, out: &mut dyn Write) -> io::Result<()
                 c.not_after.map(format_utc).unwrap_or_default(),
                 c.days_to_expiry.map(|d| d.to_string()).unwrap_or_default(),
                 cell(&c.in_use_by.join(", ")),
+                cell(
+                    &c.excepted
+                        .as_ref()
+                        .map(|e| format!("{} ({}, until {})", e.reason, e.approver, e.expires))
+                        .unwrap_or_default()
+                ),
             )?;
         }
     }

@@ -3,7 +3,7 @@ use std::io::{self, Write};
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
 
 use super::view_title;
-use crate::model::{Bucket, Report};
+use crate::model::{Bucket, Groups, Report};
 use crate::report::View;
 use crate::time::format_utc;
 
@@ -24,8 +24,14 @@ fn certificate_table(report: &Report) -> Table {
             Some(name) => format!("{} {name}", c.account_id),
             None => c.account_id.clone(),
         };
+        let bucket = c.bucket.map(|b| b.as_str()).unwrap_or("");
+        let bucket = if c.excepted.is_some() {
+            format!("{bucket} (excepted)")
+        } else {
+            bucket.to_string()
+        };
         t.add_row([
-            Cell::new(c.bucket.map(|b| b.as_str()).unwrap_or("")),
+            Cell::new(bucket),
             Cell::new(c.days_to_expiry.map(|d| d.to_string()).unwrap_or_default())
                 .set_alignment(CellAlignment::Right),
             Cell::new(c.domain_name.as_deref().unwrap_or("")),
@@ -56,12 +62,57 @@ fn bucket_table(report: &Report) -> Table {
     t
 }
 
+fn group_table(groups: &Groups) -> Table {
+    let mut t = new_table();
+    let mut header = vec![groups.by.to_uppercase()];
+    header.extend(Bucket::ALL.iter().map(|b| b.as_str().to_string()));
+    header.push("TOTAL".into());
+    t.set_header(header);
+    for g in &groups.groups {
+        let mut row = vec![Cell::new(&g.key)];
+        row.extend(
+            Bucket::ALL
+                .iter()
+                .map(|b| Cell::new(g.buckets.get(*b)).set_alignment(CellAlignment::Right)),
+        );
+        row.push(Cell::new(g.total).set_alignment(CellAlignment::Right));
+        t.add_row(row);
+    }
+    t
+}
+
 pub fn render(report: &Report, view: View, out: &mut dyn Write) -> io::Result<()> {
     if !report.certificates.is_empty() {
         writeln!(out, "{}", certificate_table(report))?;
     }
     if let View::Triage = view {
         writeln!(out, "{}", bucket_table(report))?;
+        if let Some(groups) = &report.groups {
+            writeln!(out, "{}", group_table(groups))?;
+        }
+        let risky: Vec<_> = report
+            .certificates
+            .iter()
+            .filter(|c| c.renewal_risk)
+            .collect();
+        if !risky.is_empty() {
+            writeln!(
+                out,
+                "renewal risk: {} in use, expiring within 60 days, and not renewing by themselves:",
+                risky.len()
+            )?;
+            for c in risky {
+                writeln!(
+                    out,
+                    "  {} ({} {}) {} days, {}",
+                    c.domain_name.as_deref().unwrap_or(""),
+                    c.account_id,
+                    c.region.as_deref().unwrap_or("global"),
+                    c.days_to_expiry.map(|d| d.to_string()).unwrap_or_default(),
+                    c.cert_type.as_deref().unwrap_or("")
+                )?;
+            }
+        }
     }
     for m in &report.scope.missing {
         writeln!(

@@ -21,7 +21,7 @@ pub async fn run(query: &str, mut args: ReportArgs) -> Result<u8, Failure> {
     }
     let shown = plan::presentation(&args.output)?;
     let progress = Progress::new(shown.quiet);
-    let discovery = discover_scope(&args, &progress).await?;
+    let discovery = discover_scope(&args, &progress, Default::default()).await?;
     progress.finish();
     let mut found = report::build(discovery, View::Inventory, &assessment(&shown));
     found.certificates.retain(|c| locate_matches(query, c));

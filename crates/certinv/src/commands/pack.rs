@@ -8,7 +8,7 @@ use std::time::Instant;
 use certinv_core::crossval::CrossValidation;
 use certinv_core::evidence::{self, PackWriter};
 use certinv_core::gates::{Gate, Phase, PipelineRecord, Verdict};
-use certinv_core::model::Report;
+use certinv_core::model::{BucketCounts, Report};
 use certinv_core::render::{self, Format, html};
 use certinv_core::report::View;
 use certinv_core::signing::SecretKey;
@@ -42,10 +42,11 @@ pub fn write(
     record: &mut PipelineRecord,
     started: Instant,
     key: Option<&SecretKey>,
+    previous: &[(String, BucketCounts)],
 ) -> std::io::Result<Sealed> {
     let mut pack = PackWriter::create(certs_dir, Timestamp::now())?;
     record.run_id = pack.run_id().to_string();
-    let result = fill(&mut pack, report, cv, record, started);
+    let result = fill(&mut pack, report, cv, record, started, previous);
     if let Err(e) = result {
         pack.abandon();
         return Err(e);
@@ -70,6 +71,7 @@ fn fill(
     cv: &CrossValidation,
     record: &mut PipelineRecord,
     started: Instant,
+    previous: &[(String, BucketCounts)],
 ) -> std::io::Result<()> {
     // inventory.json is L1 as the chosen path returned it (usage merged),
     // in inventory order; never backfilled from L3.
@@ -97,7 +99,8 @@ fn fill(
         data: serde_json::json!({"files": listed}),
     });
     let mut html_bytes = Vec::new();
-    html::render(report, Some(record), &mut html_bytes)?;
+    let run = html::PipelineRun { record, previous };
+    html::render(report, Some(&run), &mut html_bytes)?;
     pack.write("report.html", &html_bytes)?;
     pack.write("gates.json", &json_bytes(record)?)?;
     record.phases.push(Phase {

@@ -11,7 +11,7 @@ use certinv_aws::usage;
 use certinv_core::coord::{ROLES, check_role};
 use certinv_core::crossval::{self, CrossValidation};
 use certinv_core::gates::{Gate, Phase, PipelineRecord, RemovalCandidate, Verdict};
-use certinv_core::model::{Bucket, Certificate, Report};
+use certinv_core::model::{Bucket, BucketCounts, Certificate, Report};
 use certinv_core::report::{self, Discovery, View};
 use certinv_core::usage::{ScanView, merge};
 use jiff::Timestamp;
@@ -74,6 +74,12 @@ pub async fn run(args: PipelineArgs) -> Result<u8, Failure> {
         return Err(BadInput(
             "the pipeline discovers live; --source snapshot is for inventory, expiring and triage"
                 .into(),
+        )
+        .into());
+    }
+    if !shown.filters.is_empty() {
+        return Err(BadInput(
+            "the pipeline's evidence covers every certificate; --filter is for inventory, expiring and triage".into(),
         )
         .into());
     }
@@ -168,6 +174,16 @@ pub async fn run(args: PipelineArgs) -> Result<u8, Failure> {
     )
     .await
     .map_err(|e| unreadable(e.to_string()))?;
+    let mut l1 = l1;
+    crate::commands::shape::include_homes(
+        &plan,
+        &caller,
+        &accounts,
+        &scope.include,
+        &mut l1,
+        &progress,
+    )
+    .await;
     let g1_path = l1
         .decisions
         .iter()
@@ -252,7 +268,20 @@ pub async fn run(args: PipelineArgs) -> Result<u8, Failure> {
         certificates,
         ..l1.clone()
     };
-    let report = report::build(triaged, View::Triage, &at);
+    let mut report = report::build(triaged, View::Triage, &at);
+    let accepted =
+        certinv_core::exceptions::apply(&shown.exceptions, &mut report.certificates, at.now);
+    for lapsed in &accepted.lapsed {
+        progress.line(&format!(
+            "warning: exception {} expired on {} and no longer applies",
+            lapsed
+                .arn
+                .as_deref()
+                .or(lapsed.domain.as_deref())
+                .unwrap_or("?"),
+            lapsed.expires
+        ));
+    }
     let b = report.summary.buckets;
     phases.done(
         "4",
@@ -295,14 +324,18 @@ pub async fn run(args: PipelineArgs) -> Result<u8, Failure> {
         phases: phases.record.clone(),
         removal_candidates: removal,
         usage_disagreements: disagreements.iter().map(|d| json!(d)).collect(),
+        exceptions: json!(accepted),
     };
+    let certs_dir = project_dir.join("certs");
+    let previous = previous_runs(&certs_dir);
     let sealed = pack::write(
-        &project_dir.join("certs"),
+        &certs_dir,
         &report,
         &cv,
         &mut record,
         Instant::now(),
         sign_key.as_ref(),
+        &previous,
     )
     .map_err(|e| Failure {
         code: exit::GATE_FAILED,
@@ -330,6 +363,39 @@ pub async fn run(args: PipelineArgs) -> Result<u8, Failure> {
         },
         exit_code(&report, &shown),
     ]))
+}
+
+/// Bucket counts of the project's earlier sealed runs, oldest first, for the
+/// report's change and trend sections. Read as `trend` reads them; a run that
+/// cannot be read is left out rather than failing a run that already passed
+/// its gates.
+fn previous_runs(certs_dir: &std::path::Path) -> Vec<(String, BucketCounts)> {
+    #[derive(serde::Deserialize)]
+    struct Counts {
+        summary: Buckets,
+    }
+    #[derive(serde::Deserialize)]
+    struct Buckets {
+        buckets: BucketCounts,
+    }
+    let Ok(entries) = std::fs::read_dir(certs_dir) else {
+        return Vec::new();
+    };
+    let mut runs: Vec<String> = entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|e| e.file_name().into_string().ok())
+        // `latest` is a link to a run already listed; `.partial` never sealed.
+        .filter(|n| n != "latest" && !n.starts_with('.') && !n.ends_with(".partial"))
+        .collect();
+    runs.sort();
+    runs.into_iter()
+        .filter_map(|run_id| {
+            let bytes = std::fs::read(certs_dir.join(&run_id).join("inventory.json")).ok()?;
+            let counts: Counts = serde_json::from_slice(&bytes).ok()?;
+            Some((run_id, counts.summary.buckets))
+        })
+        .collect()
 }
 
 /// Whether the usage scan covered the place `resource` would be found.

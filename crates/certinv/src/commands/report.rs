@@ -9,11 +9,13 @@ use certinv_aws::fanout::{self, Event, Observer, Plan, Regions};
 use certinv_aws::limits::InFlight;
 use certinv_aws::sdk;
 use certinv_core::model::Report;
-use certinv_core::report::{self, Assessment, Discovery, View};
+use certinv_core::report::{Assessment, Discovery, View};
 use certinv_core::{atomic, render, snapshot};
 use jiff::Timestamp;
 
 use crate::cli::{ReportArgs, ScopeArgs};
+pub use crate::commands::shape::Grouping;
+use crate::commands::shape::{Needs, enrich, include_homes, shape};
 use crate::exit;
 use crate::plan::{self, BadInput, Presentation, SourceChoice};
 use crate::progress::Progress;
@@ -42,12 +44,20 @@ pub fn unreadable(message: impl Into<String>) -> Failure {
 }
 
 pub async fn run(view: View, args: ReportArgs) -> Result<u8, Failure> {
+    run_grouped(view, args, None).await
+}
+
+pub async fn run_grouped(
+    view: View,
+    args: ReportArgs,
+    grouping: Option<Grouping>,
+) -> Result<u8, Failure> {
     let shown = plan::presentation(&args.output)?;
     let progress = Progress::new(shown.quiet);
-    let discovery = discover_scope(&args, &progress).await?;
-
+    let needs = Needs::of(&shown, grouping.as_ref());
+    let discovery = discover_scope(&args, &progress, needs).await?;
     progress.finish();
-    let report = report::build(discovery, view, &assessment(&shown));
+    let report = shape(discovery, view, &shown, grouping.as_ref(), &progress);
     emit(&report, view, &shown).map_err(|e| Failure {
         code: exit::BAD_INPUT,
         message: format!("{e:#}"),
@@ -113,10 +123,14 @@ pub fn choice(source: SourceChoice) -> Choice {
 }
 
 /// Discover with the scope flags as given, or read the snapshot they name.
-pub async fn discover_scope(args: &ReportArgs, progress: &Progress) -> Result<Discovery, Failure> {
+pub async fn discover_scope(
+    args: &ReportArgs,
+    progress: &Progress,
+    needs: Needs,
+) -> Result<Discovery, Failure> {
     match plan::parse_source(&args.scope.source)? {
         SourceChoice::Snapshot(path) => read_snapshot(&path),
-        choice => discover(choice, args, progress).await,
+        choice => discover(choice, args, progress, needs).await,
     }
 }
 
@@ -124,12 +138,13 @@ async fn discover(
     source: SourceChoice,
     args: &ReportArgs,
     progress: &Progress,
+    needs: Needs,
 ) -> Result<Discovery, Failure> {
     let plan = make_plan(&args.scope, progress).await?;
     let (caller, accounts) = fanout::accounts_in_scope(&plan, progress)
         .await
         .map_err(|e| unreadable(e.to_string()))?;
-    discover::discover(
+    let mut found = discover::discover(
         &plan,
         choice(source),
         args.scope.aggregator.as_deref(),
@@ -137,7 +152,18 @@ async fn discover(
         progress,
     )
     .await
-    .map_err(|e| unreadable(e.to_string()))
+    .map_err(|e| unreadable(e.to_string()))?;
+    include_homes(
+        &plan,
+        &caller,
+        &accounts,
+        &args.scope.include,
+        &mut found,
+        progress,
+    )
+    .await;
+    enrich(&plan, &caller, &mut found, needs, progress).await;
+    Ok(found)
 }
 
 fn is_aggregator_name(name: &str) -> bool {

@@ -7,6 +7,7 @@ mod emulator;
 mod faults;
 mod hostile;
 mod lookups;
+mod ownership;
 mod pipeline;
 mod safety;
 mod sources;
