@@ -5,6 +5,7 @@ pub mod locate;
 pub mod pack;
 pub mod pipeline;
 pub mod report;
+pub mod runs;
 pub mod shape;
 pub mod shell;
 pub mod trend;

@@ -5,24 +5,26 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
+mod checks;
+
 use certinv_aws::discover;
 use certinv_aws::fanout::{self, Event, Observer};
 use certinv_aws::usage;
 use certinv_core::coord::{ROLES, check_role};
-use certinv_core::crossval::{self, CrossValidation};
-use certinv_core::gates::{Gate, Phase, PipelineRecord, RemovalCandidate, Verdict};
-use certinv_core::model::{Bucket, BucketCounts, Certificate, Report};
+use certinv_core::gates::{Gate, Phase, PipelineRecord, Verdict};
+use certinv_core::model::Certificate;
 use certinv_core::report::{self, Discovery, View};
 use certinv_core::usage::{ScanView, merge};
 use jiff::Timestamp;
 use serde_json::json;
 
 use crate::cli::PipelineArgs;
-use crate::commands::pack;
 use crate::commands::report::{Failure, assessment, choice, exit_code, make_plan, unreadable};
+use crate::commands::{pack, runs};
 use crate::exit;
 use crate::plan::{self, BadInput};
 use crate::progress::Progress;
+use checks::{cross_validate, print_summary, removal_candidates, scan_covers};
 
 /// Times phases and keeps their record.
 struct Phases<'a> {
@@ -55,7 +57,12 @@ impl Phases<'_> {
     }
 }
 
-fn gate(name: &str, verdict: Verdict, detail: impl Into<String>, data: serde_json::Value) -> Gate {
+pub(super) fn gate(
+    name: &str,
+    verdict: Verdict,
+    detail: impl Into<String>,
+    data: serde_json::Value,
+) -> Gate {
     Gate {
         gate: name.into(),
         verdict,
@@ -327,7 +334,7 @@ pub async fn run(args: PipelineArgs) -> Result<u8, Failure> {
         exceptions: json!(accepted),
     };
     let certs_dir = project_dir.join("certs");
-    let previous = previous_runs(&certs_dir);
+    let previous = runs::previous(&certs_dir);
     let sealed = pack::write(
         &certs_dir,
         &report,
@@ -363,170 +370,4 @@ pub async fn run(args: PipelineArgs) -> Result<u8, Failure> {
         },
         exit_code(&report, &shown),
     ]))
-}
-
-/// Bucket counts of the project's earlier sealed runs, oldest first, for the
-/// report's change and trend sections. Read as `trend` reads them; a run that
-/// cannot be read is left out rather than failing a run that already passed
-/// its gates.
-fn previous_runs(certs_dir: &std::path::Path) -> Vec<(String, BucketCounts)> {
-    #[derive(serde::Deserialize)]
-    struct Counts {
-        summary: Buckets,
-    }
-    #[derive(serde::Deserialize)]
-    struct Buckets {
-        buckets: BucketCounts,
-    }
-    let Ok(entries) = std::fs::read_dir(certs_dir) else {
-        return Vec::new();
-    };
-    let mut runs: Vec<String> = entries
-        .flatten()
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-        .filter_map(|e| e.file_name().into_string().ok())
-        // `latest` is a link to a run already listed; `.partial` never sealed.
-        .filter(|n| n != "latest" && !n.starts_with('.') && !n.ends_with(".partial"))
-        .collect();
-    runs.sort();
-    runs.into_iter()
-        .filter_map(|run_id| {
-            let bytes = std::fs::read(certs_dir.join(&run_id).join("inventory.json")).ok()?;
-            let counts: Counts = serde_json::from_slice(&bytes).ok()?;
-            Some((run_id, counts.summary.buckets))
-        })
-        .collect()
-}
-
-/// Whether the usage scan covered the place `resource` would be found.
-fn scan_covers(scanned: &BTreeSet<(String, String)>, cert: &Certificate, resource: &str) -> bool {
-    let mut parts = resource.split(':');
-    let service = parts.nth(2).unwrap_or("");
-    let region = parts.next().unwrap_or("");
-    let key = if service == "cloudfront" {
-        "cloudfront"
-    } else {
-        region
-    };
-    scanned.contains(&(cert.account_id.clone(), key.to_string()))
-}
-
-/// REMOVE certificates, verified unused only when every scan that could have
-/// seen a use of them completed and found none.
-fn removal_candidates(
-    report: &Report,
-    scanned: &BTreeSet<(String, String)>,
-) -> Vec<RemovalCandidate> {
-    report
-        .certificates
-        .iter()
-        .filter(|c| c.bucket == Some(Bucket::Remove))
-        .map(|c| {
-            let region_done = c
-                .region
-                .as_ref()
-                .is_some_and(|r| scanned.contains(&(c.account_id.clone(), r.clone())));
-            let cloudfront_done =
-                scanned.contains(&(c.account_id.clone(), "cloudfront".to_string()));
-            let (verified, reason) = match (region_done, cloudfront_done) {
-                (true, true) => (
-                    true,
-                    "no load balancer, API Gateway domain or CloudFront distribution uses it"
-                        .to_string(),
-                ),
-                (false, _) => (
-                    false,
-                    "unverified: the usage scan of its account and region did not complete"
-                        .to_string(),
-                ),
-                (true, false) => (
-                    false,
-                    "unverified: the CloudFront scan of its account did not complete".to_string(),
-                ),
-            };
-            RemovalCandidate {
-                arn: c.arn.clone(),
-                account_id: c.account_id.clone(),
-                region: c.region.clone(),
-                domain_name: c.domain_name.clone(),
-                verified,
-                reason,
-            }
-        })
-        .collect()
-}
-
-/// L3 is a full direct sweep compared with L1 by ARN. When L1 came from the
-/// direct path there is nothing independent to compare: NOT_INDEPENDENT.
-async fn cross_validate(
-    plan: &fanout::Plan,
-    caller: &str,
-    accounts: &[certinv_aws::org::Account],
-    l1: &Discovery,
-    max_variance: f64,
-    progress: &Progress,
-) -> (CrossValidation, Gate) {
-    if l1.source == "acm" {
-        let cv = crossval::compare(
-            &l1.certificates,
-            &l1.scope,
-            &l1.source,
-            &l1.certificates,
-            &l1.scope,
-        );
-        let g = gate(
-            "G2",
-            Verdict::NotIndependent,
-            "L1 came from the direct path; no independent source to compare",
-            json!({"variance_percent": cv.variance_percent}),
-        );
-        return (cv, g);
-    }
-    let l3 = fanout::direct_sweep(plan, caller, accounts, progress).await;
-    let cv = crossval::compare(
-        &l1.certificates,
-        &l1.scope,
-        &l1.source,
-        &l3.certificates,
-        &l3.scope,
-    );
-    let verdict = if cv.variance_percent < max_variance {
-        Verdict::Pass
-    } else {
-        Verdict::Fail
-    };
-    let mut detail = format!(
-        "variance {:.2}% (max {max_variance}%): L1 {} vs L3 {}",
-        cv.variance_percent, cv.l1_total, cv.l3_total
-    );
-    for a in &cv.accounts {
-        detail.push_str(&format!(
-            "; {}: {} only in L1, {} only in L3 ({})",
-            a.account_id,
-            a.only_in_l1.len(),
-            a.only_in_l3.len(),
-            a.likely_cause
-        ));
-    }
-    let g = gate(
-        "G2",
-        verdict,
-        detail,
-        json!({"variance_percent": cv.variance_percent, "max_variance_percent": max_variance}),
-    );
-    (cv, g)
-}
-
-fn print_summary(record: &PipelineRecord, report: &Report, sealed: &pack::Sealed) {
-    println!("pipeline {} run {}", record.project, sealed.run_id);
-    for g in &record.gates {
-        println!("  {}  {:<15} {}", g.gate, g.verdict.as_str(), g.detail);
-    }
-    let b = report.summary.buckets;
-    println!(
-        "  certificates {} · CRITICAL {} HIGH {} MEDIUM {} REMOVE {} NOT_ISSUED {} OK {}",
-        report.summary.total, b.critical, b.high, b.medium, b.remove, b.not_issued, b.ok
-    );
-    println!("  evidence {}", sealed.dir.display());
-    println!("  manifest sha256 {}", sealed.manifest_digest);
 }

@@ -4,23 +4,13 @@ use std::io::IsTerminal;
 use std::path::Path;
 
 use certinv_core::model::{Bucket, BucketCounts};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::cli::OutputFormat;
 use crate::commands::report::Failure;
+use crate::commands::runs;
 use crate::exit;
 use crate::plan::BadInput;
-
-#[derive(Deserialize)]
-struct SummaryOnly {
-    summary: SummaryBuckets,
-}
-
-#[derive(Deserialize)]
-struct SummaryBuckets {
-    total: usize,
-    buckets: BucketCounts,
-}
 
 #[derive(Serialize)]
 struct Point {
@@ -40,28 +30,15 @@ fn sparkline(values: &[usize]) -> String {
 }
 
 pub fn run(certs_dir: &Path, output: Option<OutputFormat>) -> Result<u8, Failure> {
-    let entries = std::fs::read_dir(certs_dir)
+    let runs = runs::sealed_ids(certs_dir)
         .map_err(|e| BadInput(format!("cannot read {}: {e}", certs_dir.display())))?;
-    let mut runs: Vec<String> = entries
-        .flatten()
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-        .filter_map(|e| e.file_name().into_string().ok())
-        // `latest` is a link to a run already counted; `.partial` never sealed.
-        .filter(|n| n != "latest" && !n.starts_with('.') && !n.ends_with(".partial"))
-        .collect();
-    runs.sort();
     let mut points = Vec::new();
     for run_id in runs {
-        let path = certs_dir.join(&run_id).join("inventory.json");
-        let Ok(bytes) = std::fs::read(&path) else {
-            continue;
-        };
-        let s: SummaryOnly = serde_json::from_slice(&bytes)
-            .map_err(|e| BadInput(format!("{} is not a certinv report: {e}", path.display())))?;
+        let s = runs::summary(certs_dir, &run_id).map_err(BadInput)?;
         points.push(Point {
             run_id,
-            total: s.summary.total,
-            buckets: s.summary.buckets,
+            total: s.total,
+            buckets: s.buckets,
         });
     }
     if points.is_empty() {
