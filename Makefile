@@ -4,7 +4,7 @@
 VENV := emulator/.venv
 EMULATOR_PY := $(VENV)/bin/python
 
-.PHONY: demo test emulator build release lint fmt clean screenshot bench fuzz
+.PHONY: demo test emulator build release lint fmt clean screenshot bench
 
 $(VENV)/.installed: emulator/requirements.txt
 	python3 -m venv $(VENV)
@@ -31,6 +31,10 @@ test: emulator
 ## screenshot: render the demo landing zone's report.html to docs/img/report.png (installs chromium)
 screenshot: emulator build
 	bash scripts/screenshot.sh
+
+## bench: side-by-side benchmark on the emulator; writes bench/RESULTS.md (long; BENCH_QUICK=1 for the short version)
+bench: emulator
+	bash bench/run.sh
 
 lint:
 	cargo fmt --all -- --check
