@@ -4,7 +4,7 @@
 VENV := emulator/.venv
 EMULATOR_PY := $(VENV)/bin/python
 
-.PHONY: demo test emulator build release lint fmt clean screenshot bench
+.PHONY: demo test emulator build release lint fmt clean screenshot bench fuzz
 
 $(VENV)/.installed: emulator/requirements.txt
 	python3 -m venv $(VENV)
@@ -35,6 +35,13 @@ screenshot: emulator build
 ## bench: side-by-side benchmark on the emulator; writes bench/RESULTS.md (long; BENCH_QUICK=1 for the short version)
 bench: emulator
 	bash bench/run.sh
+
+## fuzz: a short cargo-fuzz run of the snapshot and manifest readers (not in CI)
+# cargo-fuzz needs nightly flags; RUSTC_BOOTSTRAP lets the pinned stable toolchain accept them.
+fuzz:
+	command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+	cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run snapshot -- -max_total_time=$${FUZZ_SECONDS:-30}
+	cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run manifest -- -max_total_time=$${FUZZ_SECONDS:-30}
 
 lint:
 	cargo fmt --all -- --check
