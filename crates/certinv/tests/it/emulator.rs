@@ -95,6 +95,25 @@ impl Emulator {
         cmd
     }
 
+    /// Sign both coordination logs for `project` (gate G0), as a person would.
+    pub fn sign_coordination(&self, project: &str) {
+        for role in ["product-owner", "cloud-architect"] {
+            self.certinv()
+                .args([
+                    "coord",
+                    "sign",
+                    "--project",
+                    project,
+                    "--role",
+                    role,
+                    "--by",
+                    "tester",
+                ])
+                .assert()
+                .code(0);
+        }
+    }
+
     /// Every AWS operation the emulator served, in order.
     pub fn ops(&self) -> Vec<Value> {
         let text = std::fs::read_to_string(self.dir.path().join("ops.jsonl")).unwrap_or_default();

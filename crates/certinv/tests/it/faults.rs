@@ -117,21 +117,7 @@ fn accounts_denying_assume_role_are_named_and_the_run_is_partial() {
     );
 
     // The pipeline's G2 names the same accounts and the cause.
-    for role in ["product-owner", "cloud-architect"] {
-        emu.certinv()
-            .args([
-                "coord",
-                "sign",
-                "--project",
-                "deny",
-                "--role",
-                role,
-                "--by",
-                "t",
-            ])
-            .assert()
-            .code(0);
-    }
+    emu.sign_coordination("deny");
     let out = emu
         .certinv()
         .args([
@@ -181,21 +167,7 @@ fn accounts_denying_assume_role_are_named_and_the_run_is_partial() {
 fn usage_found_only_by_the_scan_keeps_a_certificate_out_of_removal() {
     let emu = Emulator::start("usage-sites");
     let want = scenario("usage-sites")["expected"].clone();
-    for role in ["product-owner", "cloud-architect"] {
-        emu.certinv()
-            .args([
-                "coord",
-                "sign",
-                "--project",
-                "use",
-                "--role",
-                role,
-                "--by",
-                "t",
-            ])
-            .assert()
-            .code(0);
-    }
+    emu.sign_coordination("use");
     emu.certinv()
         .args(["pipeline", "--project", "use", "--all-accounts", "--quiet"])
         .assert()

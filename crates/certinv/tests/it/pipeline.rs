@@ -6,24 +6,6 @@ use serde_json::Value;
 
 use crate::emulator::{Emulator, workspace_root};
 
-fn sign(emu: &Emulator, project: &str) {
-    for role in ["product-owner", "cloud-architect"] {
-        emu.certinv()
-            .args([
-                "coord",
-                "sign",
-                "--project",
-                project,
-                "--role",
-                role,
-                "--by",
-                "tester",
-            ])
-            .assert()
-            .code(0);
-    }
-}
-
 fn read_json(path: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
@@ -48,7 +30,7 @@ fn gate<'a>(gates: &'a Value, name: &str) -> &'a Value {
 #[test]
 fn the_reference_landing_zone_passes_every_gate_and_the_pack_verifies() {
     let emu = Emulator::start("landing-zone-31");
-    sign(&emu, "lz");
+    emu.sign_coordination("lz");
     let out = emu
         .certinv()
         .args(["pipeline", "--project", "lz", "--all-accounts"])
@@ -145,7 +127,7 @@ fn two_accounts_missing_from_the_aggregator_fail_g2_with_their_cause() {
         .collect();
     scenario["config"]["aggregators"][0]["exclude_accounts"] = serde_json::json!(left_out);
     let emu = Emulator::start(scenario);
-    sign(&emu, "gap");
+    emu.sign_coordination("gap");
     let out = emu
         .certinv()
         .args(["pipeline", "--project", "gap", "--all-accounts"])
@@ -239,7 +221,7 @@ fn a_waived_coordination_is_recorded_never_silent() {
 #[test]
 fn verify_rejects_a_tampered_or_truncated_pack_and_names_the_file() {
     let emu = Emulator::start("keytypes-3regions");
-    sign(&emu, "tamper");
+    emu.sign_coordination("tamper");
     emu.certinv()
         .args([
             "pipeline",
@@ -281,7 +263,7 @@ fn verify_rejects_a_tampered_or_truncated_pack_and_names_the_file() {
 #[test]
 fn a_signed_pack_verifies_with_its_key_and_fails_with_another() {
     let emu = Emulator::start("keytypes-3regions");
-    sign(&emu, "signed");
+    emu.sign_coordination("signed");
     for name in ["a", "b"] {
         emu.certinv()
             .args(["keygen", "--out", name])
@@ -353,7 +335,7 @@ fn a_signed_pack_verifies_with_its_key_and_fails_with_another() {
 #[test]
 fn trend_reads_every_sealed_run_of_a_project() {
     let emu = Emulator::start("keytypes-3regions");
-    sign(&emu, "trend");
+    emu.sign_coordination("trend");
     let anchor: jiff::Timestamp = emu.anchor.parse().unwrap();
     // Three runs at three instants: the 10.5-day certificate turns CRITICAL.
     for days in [0, 5, 11] {

@@ -142,21 +142,7 @@ fn every_command_is_read_only_and_prints_no_secret() {
 #[test]
 fn sigint_and_sigterm_stop_a_pipeline_promptly_without_a_pack() {
     let emu = Emulator::start("landing-zone-31");
-    for role in ["product-owner", "cloud-architect"] {
-        emu.certinv()
-            .args([
-                "coord",
-                "sign",
-                "--project",
-                "int",
-                "--role",
-                role,
-                "--by",
-                "t",
-            ])
-            .assert()
-            .code(0);
-    }
+    emu.sign_coordination("int");
     for (signal, code) in [("INT", 130), ("TERM", 143)] {
         // One call at a time over 31 accounts keeps the run busy long enough.
         let mut child = emu
