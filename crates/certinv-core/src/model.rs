@@ -308,6 +308,9 @@ pub struct Report {
     pub summary: Summary,
     pub decisions: Vec<Decision>,
     pub certificates: Vec<Certificate>,
+    /// Wall time of the live discovery behind this report (none for a snapshot).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scan_seconds: Option<f64>,
     /// `triage --by`: bucket counts per account, OU or owner.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groups: Option<Groups>,

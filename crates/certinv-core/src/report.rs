@@ -51,6 +51,7 @@ pub fn build(discovery: Discovery, view: View, at: &Assessment) -> Report {
         summary: Summary::of(&certificates),
         decisions: discovery.decisions,
         certificates,
+        scan_seconds: None,
         groups: None,
     }
 }

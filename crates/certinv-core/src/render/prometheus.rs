@@ -165,5 +165,14 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             labels(&[("reason", reason_name(reason))])
         )?;
     }
+    // Only a live scan has a duration; a snapshot re-triage does not.
+    if let Some(seconds) = report.scan_seconds {
+        family(
+            out,
+            "certinv_scan_duration_seconds",
+            "Wall time of the discovery that produced this report.",
+        )?;
+        writeln!(out, "certinv_scan_duration_seconds {seconds:.3}")?;
+    }
     Ok(())
 }

@@ -55,9 +55,15 @@ pub async fn run_grouped(
     let shown = plan::presentation(&args.output)?;
     let progress = Progress::new(shown.quiet);
     let needs = Needs::of(&shown, grouping.as_ref());
+    let started = std::time::Instant::now();
     let discovery = discover_scope(&args, &progress, needs).await?;
+    let live = !matches!(
+        plan::parse_source(&args.scope.source)?,
+        SourceChoice::Snapshot(_)
+    );
     progress.finish();
-    let report = shape(discovery, view, &shown, grouping.as_ref(), &progress);
+    let mut report = shape(discovery, view, &shown, grouping.as_ref(), &progress);
+    report.scan_seconds = live.then(|| started.elapsed().as_secs_f64());
     emit(&report, view, &shown).map_err(|e| Failure {
         code: exit::BAD_INPUT,
         message: format!("{e:#}"),

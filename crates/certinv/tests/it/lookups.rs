@@ -105,3 +105,64 @@ fn diff_reports_bucket_changes_between_runs() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn the_prometheus_textfile_carries_the_scan_duration_of_a_live_run_only() {
+    let emu = Emulator::start("keytypes-3regions");
+    let live = emu
+        .certinv()
+        .args([
+            "inventory",
+            "--all-accounts",
+            "--output",
+            "prometheus",
+            "--out",
+            "live.prom",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        live.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&live.stderr)
+    );
+    let text = std::fs::read_to_string(emu.dir.path().join("live.prom")).unwrap();
+    let seconds: f64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("certinv_scan_duration_seconds "))
+        .expect("a duration series")
+        .parse()
+        .unwrap();
+    assert!(seconds > 0.0);
+    assert_eq!(
+        text.matches("certinv_certificate_expiry_timestamp_seconds{")
+            .count(),
+        9,
+        "one series per issued certificate"
+    );
+
+    emu.certinv()
+        .args([
+            "inventory",
+            "--all-accounts",
+            "--output",
+            "json",
+            "--out",
+            "snap.json",
+        ])
+        .assert()
+        .code(0);
+    let offline = emu
+        .certinv()
+        .args([
+            "inventory",
+            "--output",
+            "prometheus",
+            "--source",
+            "snapshot:snap.json",
+        ])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&offline.stdout).contains("certinv_scan_duration_seconds"));
+}
