@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # certinv's benchmark suite: `bash bench/run.sh` (or `make bench`) writes bench/RESULTS.md.
 #
-# It installs what it needs (GNU time via apt, the emulator's venv, a venv with the
-# peer tool runbooks==1.5.11 in bench/.venv), builds certinv in release mode, then runs
-# bench/bench.py, which starts emulators on 127.0.0.1 only and measures.
-# ~15-20 min on 2 cores after the first build (a cold release build adds ~5 min).
+# It installs what it needs (GNU time and strace via apt, the emulator's venv, a venv
+# with the peer tool runbooks==1.5.11 in bench/.venv), builds certinv in release mode and
+# the stage harness bench/profile, then runs bench/bench.py, which starts emulators on
+# 127.0.0.1 only and measures. ~20 min on 2 cores once built; a cold release build adds
+# 5 min on an idle machine (17-26 min were seen while other builds shared the cores).
 #
 # Knobs (environment):
 #   BENCH_QUICK=1            skip the 2,000-account scenario, 100k-record snapshot, shorter sweep
@@ -15,6 +16,7 @@
 #   BENCH_SKIP_SCALE2000=1   skip 4b (2,000 accounts, 20,000 certificates on P1)
 #   BENCH_SKIP_SNAPSHOT=1    skip 5 (1M-certificate snapshot, start-up)
 #   BENCH_SNAPSHOT_N=N       snapshot size (default 1000000)
+#   BENCH_KEEP_WORK=1        keep the big snapshot and perf data in bench/work
 #   BENCH_FORMATS=json,csv,markdown,html   --output formats timed on the snapshot (unsupported ones are skipped)
 #   BENCH_LATENCY_MS=40      per-call latency for section 3
 #   BENCH_CONCURRENCY_SWEEP=8,32,128   --concurrency values tried in section 3
