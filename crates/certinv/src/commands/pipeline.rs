@@ -172,7 +172,7 @@ pub async fn run(args: PipelineArgs) -> Result<u8, Failure> {
     // 1 INVENTORY (L1)
     phases.start();
     let source = plan::parse_source(&scope.source)?;
-    let l1 = discover::discover(
+    let mut l1 = discover::discover(
         &plan,
         choice(source),
         scope.aggregator.as_deref(),
@@ -181,7 +181,6 @@ pub async fn run(args: PipelineArgs) -> Result<u8, Failure> {
     )
     .await
     .map_err(|e| unreadable(e.to_string()))?;
-    let mut l1 = l1;
     crate::commands::shape::include_homes(
         &plan,
         &caller,
@@ -213,11 +212,11 @@ pub async fn run(args: PipelineArgs) -> Result<u8, Failure> {
     // 2 EXPIRY: day counts at one `now`.
     phases.start();
     let at = assessment(&shown);
-    let l1_report = report::build(l1.clone(), View::Inventory, &at);
-    let expired = l1_report
+    // Counting needs no report: a negative day count means not_after < now.
+    let expired = l1
         .certificates
         .iter()
-        .filter(|c| c.days_to_expiry.is_some_and(|d| d < 0))
+        .filter(|c| c.not_after.is_some_and(|t| t < at.now))
         .count();
     phases.done(
         "2",
@@ -271,9 +270,12 @@ pub async fn run(args: PipelineArgs) -> Result<u8, Failure> {
 
     // 4 TRIAGE
     phases.start();
+    // L1's certificates stay as returned for G2; only its metadata is copied.
     let triaged = Discovery {
         certificates,
-        ..l1.clone()
+        source: l1.source.clone(),
+        scope: l1.scope.clone(),
+        decisions: l1.decisions.clone(),
     };
     let mut report = report::build(triaged, View::Triage, &at);
     let accepted =

@@ -114,6 +114,22 @@ impl Emulator {
         }
     }
 
+    /// `certinv COMMAND --all-accounts --output json --source SOURCE`,
+    /// expecting exit `code`, parsed.
+    pub fn org_report(&self, command: &str, source: &str, code: i32) -> Value {
+        json_report(
+            self.certinv().args([
+                command,
+                "--all-accounts",
+                "--output",
+                "json",
+                "--source",
+                source,
+            ]),
+            code,
+        )
+    }
+
     /// Every AWS operation the emulator served, in order.
     pub fn ops(&self) -> Vec<Value> {
         let text = std::fs::read_to_string(self.dir.path().join("ops.jsonl")).unwrap_or_default();

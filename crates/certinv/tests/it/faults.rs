@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
-use crate::emulator::{Emulator, json_report, workspace_root};
+use crate::emulator::{Emulator, workspace_root};
 
 fn scenario(name: &str) -> Value {
     let path = workspace_root().join(format!("emulator/scenarios/{name}.json"));
@@ -33,25 +33,11 @@ fn findings(report: &Value) -> BTreeSet<(String, String)> {
         .collect()
 }
 
-fn inventory(emu: &Emulator, source: &str, code: i32) -> Value {
-    json_report(
-        emu.certinv().args([
-            "inventory",
-            "--all-accounts",
-            "--output",
-            "json",
-            "--source",
-            source,
-        ]),
-        code,
-    )
-}
-
 #[test]
 fn twenty_percent_throttling_changes_nothing_but_the_retry_count() {
     let clean = Emulator::start("landing-zone-31");
-    let want_p3 = findings(&inventory(&clean, "acm", 0));
-    let want_p1 = findings(&inventory(&clean, "config", 0));
+    let want_p3 = findings(&clean.org_report("inventory", "acm", 0));
+    let want_p1 = findings(&clean.org_report("inventory", "config", 0));
     assert_eq!(want_p1, want_p3);
     drop(clean);
 
@@ -61,7 +47,7 @@ fn twenty_percent_throttling_changes_nothing_but_the_retry_count() {
     ]});
     let emu = Emulator::start(with_faults("landing-zone-31", faults));
     for (source, want) in [("acm", &want_p3), ("config", &want_p1)] {
-        let report = inventory(&emu, source, 0);
+        let report = emu.org_report("inventory", source, 0);
         assert_eq!(report["scope"]["missing"], json!([]), "{source}");
         assert_eq!(
             &findings(&report),
@@ -84,7 +70,7 @@ fn twenty_percent_throttling_changes_nothing_but_the_retry_count() {
 fn server_errors_are_retried_too() {
     let faults = json!({"errors_5xx": [{"service": "acm", "rate": 0.1, "seed": 3}]});
     let emu = Emulator::start(with_faults("keytypes-3regions", faults));
-    let report = inventory(&emu, "acm", 0);
+    let report = emu.org_report("inventory", "acm", 0);
     assert_eq!(report["summary"]["total"], 10);
     assert!(emu.ops().iter().any(|o| o["fault"] == "errors_5xx"));
 }
@@ -93,7 +79,7 @@ fn server_errors_are_retried_too() {
 fn accounts_denying_assume_role_are_named_and_the_run_is_partial() {
     let denied = ["410000000001", "410000000003"];
     let emu = Emulator::start(with_faults("lz-stale", json!({"deny_assume_role": denied})));
-    let report = inventory(&emu, "acm", 3);
+    let report = emu.org_report("inventory", "acm", 3);
     let missing = report["scope"]["missing"].as_array().unwrap();
     let named: BTreeSet<&str> = missing
         .iter()

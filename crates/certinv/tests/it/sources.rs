@@ -22,20 +22,6 @@ fn arns(report: &Value) -> BTreeSet<String> {
         .collect()
 }
 
-fn triage(emu: &Emulator, source: &str, code: i32) -> Value {
-    json_report(
-        emu.certinv().args([
-            "triage",
-            "--all-accounts",
-            "--output",
-            "json",
-            "--source",
-            source,
-        ]),
-        code,
-    )
-}
-
 /// The decision that chose the path: the last one naming a path.
 fn chosen_path(report: &Value) -> (String, String) {
     let d = report["decisions"]
@@ -74,7 +60,7 @@ fn every_path_finds_the_same_176_certificates_and_reference_buckets() {
         ("explorer", "resource-explorer"),
         ("acm", "acm"),
     ] {
-        let report = triage(&emu, source, 0);
+        let report = emu.org_report("triage", source, 0);
         assert_eq!(report["source"], label);
         let b = &report["summary"]["buckets"];
         assert_eq!(
@@ -135,7 +121,7 @@ fn auto_takes_p1_within_its_call_budget() {
 #[test]
 fn p2_describes_only_where_the_index_saw_certificates() {
     let emu = Emulator::start("landing-zone-31");
-    let report = triage(&emu, "explorer", 0);
+    let report = emu.org_report("triage", "explorer", 0);
     assert_eq!(report["summary"]["total"], 176);
     let ops = emu.ops();
     assert_eq!(count_ops(&ops, "ListCertificates"), 0);
@@ -170,7 +156,7 @@ fn p2_describes_only_where_the_index_saw_certificates() {
 #[test]
 fn without_an_aggregator_auto_falls_back_to_p2() {
     let emu = Emulator::start("lz-no-aggregator");
-    let report = triage(&emu, "auto", 0);
+    let report = emu.org_report("triage", "auto", 0);
     let (path, _) = chosen_path(&report);
     assert_eq!(path, "P2", "{}", reasons(&report));
     assert!(
@@ -188,7 +174,7 @@ fn without_an_aggregator_auto_falls_back_to_p2() {
 #[test]
 fn an_aggregator_that_denies_access_falls_back_to_p2() {
     let emu = Emulator::start("lz-aggregator-denied");
-    let report = triage(&emu, "auto", 0);
+    let report = emu.org_report("triage", "auto", 0);
     assert_eq!(
         report["source"],
         "resource-explorer",
@@ -213,7 +199,7 @@ fn without_an_aggregator_index_auto_falls_back_to_p3() {
         ("lz-local-index", "LOCAL"),
     ] {
         let emu = Emulator::start(scenario);
-        let report = triage(&emu, "auto", 0);
+        let report = emu.org_report("triage", "auto", 0);
         assert_eq!(report["source"], "acm", "{scenario}: {}", reasons(&report));
         assert!(
             reasons(&report).contains(why),
@@ -267,7 +253,7 @@ fn a_forced_path_that_cannot_run_is_an_error_not_a_fallback() {
 fn stale_and_uncovered_aggregator_data_is_reported_as_it_is() {
     let emu = Emulator::start("lz-stale");
     let want = &expected("lz-stale")["config"];
-    let report = triage(&emu, "config", 3);
+    let report = emu.org_report("triage", "config", 3);
     assert_eq!(report["summary"]["total"], want["select_rows"]);
     let missing = report["scope"]["missing"].as_array().unwrap();
     let uncovered: BTreeSet<&str> = missing
@@ -315,7 +301,7 @@ fn stale_and_uncovered_aggregator_data_is_reported_as_it_is() {
 #[test]
 fn a_capped_search_is_split_until_complete() {
     let emu = Emulator::start("re-1200");
-    let report = triage(&emu, "explorer", 0);
+    let report = emu.org_report("triage", "explorer", 0);
     assert_eq!(report["summary"]["total"], expected("re-1200")["total"]);
     assert!(
         reasons(&report).contains("split into"),
