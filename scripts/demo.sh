@@ -5,4 +5,4 @@ cd "$(dirname "$0")/.."
 source scripts/emulator-env.sh
 start_emulator landing-zone-31
 echo "emulator: $EMULATOR_READY at $AWS_ENDPOINT_URL" >&2
-target/debug/certinv triage --all-accounts --output table --quiet
+"${CARGO_TARGET_DIR:-target}/debug/certinv" triage --all-accounts --output table --quiet
