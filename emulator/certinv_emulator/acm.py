@@ -184,6 +184,7 @@ def validation_never_completes(self: CertBundle) -> None:
     if self.status == "ISSUED":
         if self._not_valid_after(self._cert) <= _naive_utc(STATE.now()):
             self.status = "EXPIRED"
+            STATE.changed()  # Config's items show the status
 
 
 _original_describe = CertBundle.describe

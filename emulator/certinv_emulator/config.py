@@ -7,8 +7,10 @@ certinv's fastest discovery path (SPEC P1) is one Select per 100 certificates, s
 
 - select_aggregate_resource_config (new operation): runs config_query's SQL subset over
   the configuration items of every account and region the aggregator covers, read from
-  the ACM backends at call time, minus what the recorder has not caught up with, plus
-  certificates deleted from ACM that Config still lists. Pages of ``Limit`` (<= 100).
+  the ACM backends, minus what the recorder has not caught up with, plus certificates
+  deleted from ACM that Config still lists. Pages of ``Limit`` (<= 100). The items and
+  each WHERE clause's matches are kept on the aggregator until moto's state changes
+  (``changes``): rebuilding them per page made a query O(certificates^2 / 100).
 - describe_configuration_aggregator_sources_status (new operation): one entry per
   source account and region, SUCCEEDED or FAILED as the scenario says.
 - describe_aggregators_checks_limit: moto accepts any Limit; AWS refuses more than 100.
@@ -44,6 +46,7 @@ from .organization import active_account_ids
 from .state import STATE, iso_millis
 
 META_ATTR = "_certinv"
+ITEMS_ATTR = "_certinv_items"
 RESOURCE_TYPE = "AWS::ACM::Certificate"
 MAX_LIMIT = 100
 _TOKEN_PREFIX = "certinv-config:"
@@ -211,6 +214,31 @@ def items(aggregator: ConfigAggregator) -> list[ConfigItem]:
     return result
 
 
+@dataclass
+class _KeptItems:
+    state: Any      # the ScenarioState they were built under
+    changes: int    # STATE.changes when building began
+    items: list[ConfigItem]
+    rows: dict[tuple[config_query.Condition, ...], list[dict[str, Any]]] = field(default_factory=dict)
+
+
+def matching_records(aggregator: ConfigAggregator,
+                     conditions: tuple[config_query.Condition, ...]) -> list[dict[str, Any]]:
+    """The records of ``items(aggregator)`` that meet ``conditions``, rebuilt only after
+    something may have changed (``changes.ChangeCounter``, seeding, a reset)."""
+    changes = STATE.changes  # read first: a change while building outdates the result
+    state = STATE.current
+    kept: _KeptItems | None = getattr(aggregator, ITEMS_ATTR, None)
+    if kept is None or kept.state is not state or kept.changes != changes:
+        kept = _KeptItems(state, changes, items(aggregator))
+        setattr(aggregator, ITEMS_ATTR, kept)
+    rows = kept.rows.get(conditions)
+    if rows is None:
+        rows = [item.record for item in kept.items if config_query.matches(item.record, conditions)]
+        kept.rows[conditions] = rows
+    return rows
+
+
 # --- operations ---------------------------------------------------------------------------
 
 
@@ -271,8 +299,7 @@ def select_aggregate_resource_config(self: ConfigResponse) -> tuple[str, dict[st
         query = config_query.parse(expression)
     except config_query.InvalidExpression as err:
         raise InvalidExpressionException(str(err))
-    rows = [item.record for item in items(aggregator)
-            if config_query.matches(item.record, query.conditions)]
+    rows = matching_records(aggregator, query.conditions)
     result: dict[str, Any] = {
         "QueryInfo": {"SelectFields": [{"Name": name} for name in query.select_fields]},
     }

@@ -45,20 +45,23 @@ _CBOR_PATH = re.compile(r"^/service/[^/]+/operation/([A-Za-z0-9]+)$")
 
 
 class OpLog:
-    """Thread-safe in-memory list of operations, mirrored to an append-only file."""
+    """Thread-safe in-memory list of operations, mirrored to an append-only file.
+
+    Each line reaches the file in one ``write`` on an ``O_APPEND`` descriptor, so
+    processes sharing the file (forked workers, ``--workers``) never split or
+    interleave lines."""
 
     def __init__(self, path: str | None = None) -> None:
         self._lock = threading.Lock()
         self._entries: list[dict[str, Any]] = []
-        self._file = open(path, "a", encoding="utf-8") if path else None
+        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644) if path else None
 
     def record(self, entry: dict[str, Any]) -> None:
-        line = json.dumps(entry, separators=(",", ":"))
+        line = (json.dumps(entry, separators=(",", ":")) + "\n").encode()
         with self._lock:
             self._entries.append(entry)
-            if self._file is not None:
-                self._file.write(line + "\n")
-                self._file.flush()
+            if self._fd is not None:
+                os.write(self._fd, line)
 
     def entries(self) -> list[dict[str, Any]]:
         with self._lock:
@@ -73,9 +76,9 @@ class OpLog:
 
     def close(self) -> None:
         with self._lock:
-            if self._file is not None:
-                self._file.close()
-                self._file = None
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
 
 
 class _RestOperations:

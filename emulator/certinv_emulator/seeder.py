@@ -341,6 +341,9 @@ def seed(scenario: Scenario, anchor: datetime) -> SeedReport:
         except BaseException:
             moto_api_backend.reset()  # never leave half a scenario behind
             raise
+        finally:
+            # A call served while the build ran saw part of it.
+            STATE.changed()
     by_source = expected_buckets_by_source(scenario)
     return SeedReport(
         scenario=scenario.name,

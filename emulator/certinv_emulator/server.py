@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from moto.moto_server.werkzeug_app import (
@@ -10,8 +12,9 @@ from moto.moto_server.werkzeug_app import (
     create_backend_app,
 )
 
-from . import (acm, cloudfront, config, domain_names, iam_server_certificates, load_balancers,
-               organizations_ous, private_ca, regions, seed)
+from . import (acm, cloudfront, config, domain_names, hot_path, iam_server_certificates,
+               load_balancers, organizations_ous, private_ca, regions, seed)
+from .changes import ChangeCounter
 from .faults import FaultInjector
 from .oplog import OpLog, OpLogMiddleware
 from .resource_explorer import ResourceExplorerEndpoints
@@ -26,7 +29,25 @@ class QuietRequestHandler(MotoRequestHandler):
         pass
 
 
+class CachedDispatcher(DomainDispatcherApplication):
+    """moto's dispatcher, remembering which service each host name maps to.
+
+    moto answers it by listing its package directory and trying its URL patterns, on
+    every request; both are fixed for the life of the process."""
+
+    def __init__(self, create_app: Any) -> None:
+        super().__init__(create_app)
+        self._backends: dict[str | None, Any] = {}
+
+    def get_backend_for_host(self, host: str | None) -> Any:
+        # moto calls this under its own lock.
+        if host not in self._backends:
+            self._backends[host] = super().get_backend_for_host(host)
+        return self._backends[host]
+
+
 def install_extensions() -> None:
+    hot_path.install()
     acm.install()
     cloudfront.install()
     config.install()
@@ -41,12 +62,13 @@ def install_extensions() -> None:
 
 def build_app(oplog: OpLog):
     install_extensions()
-    moto_app = DomainDispatcherApplication(create_backend_app)
+    moto_app = CachedDispatcher(create_backend_app)
     # Resource Explorer sits inside the op log (its calls are recorded) and in front of
     # moto (which has no such service); faults inside the op log (faulted calls are
-    # recorded) and in front of every service, Resource Explorer included.
-    return OpLogMiddleware(
-        FaultInjector(ResourceExplorerEndpoints(seed.ExtensionEndpoints(moto_app, oplog))), oplog)
+    # recorded) and in front of every service, Resource Explorer included; the change
+    # counter inside the op log (it reads the op log's description of each call).
+    return OpLogMiddleware(ChangeCounter(
+        FaultInjector(ResourceExplorerEndpoints(seed.ExtensionEndpoints(moto_app, oplog)))), oplog)
 
 
 def build_server(port: int, oplog_path: str | None, log_requests: bool = False

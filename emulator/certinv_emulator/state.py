@@ -72,6 +72,9 @@ class EmulatorState:
         self._current = ScenarioState()
         # Held across reset + build so no request sees a half-built scenario from a second seed.
         self.seed_lock = threading.Lock()
+        # Moves on after anything that may have changed moto's state (see changes.py):
+        # what is computed from that state may be kept while it stays the same.
+        self.changes = 0
 
     @property
     def current(self) -> ScenarioState:
@@ -80,11 +83,18 @@ class EmulatorState:
     def install(self, scenario: ScenarioState) -> None:
         with self._lock:
             self._current = scenario
+            self.changes += 1
 
     def clear(self) -> None:
         """Back to "no scenario": moto's defaults apply again, the clock is the real one."""
         with self._lock:
             self._current = ScenarioState()
+            self.changes += 1
+
+    def changed(self) -> None:
+        """Something may have changed moto's state: drop what was computed from it."""
+        with self._lock:
+            self.changes += 1
 
     def now(self) -> datetime:
         """The emulator's clock: the anchor plus the real time elapsed since it was set.
