@@ -1,8 +1,10 @@
-"""Start the emulator: ``python -m certinv_emulator --port 0 [--scenario S] [--anchor T] [--oplog F]``.
+"""Start the emulator: ``python -m certinv_emulator --port 0 [--scenario S] [--anchor T]
+[--oplog F] [--faults JSON] [--workers N]``.
 
 Binds 127.0.0.1 only. Once the scenario (if any) is seeded it prints exactly one line,
 ``{"port": N, "anchor": "...", "accounts": N, "certificates": N}``, to stdout, then
-serves until SIGTERM or SIGINT, and exits 0.
+serves until SIGTERM or SIGINT, and exits 0. ``--workers N`` (N > 1) serves from N
+forked processes, for runs that change nothing (``workers``).
 """
 
 from __future__ import annotations
@@ -27,7 +29,18 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--oplog", help="append one JSON line per AWS operation served to this file")
     parser.add_argument("--log-requests", action="store_true",
                         help="log each HTTP request to stderr (werkzeug's access log)")
-    return parser.parse_args(argv)
+    parser.add_argument("--faults", metavar="JSON",
+                        help="fault set to apply once seeded, replacing the scenario's "
+                             "(as POST /certinv-emulator/faults), e.g. "
+                             "'{\"latency\": {\"fixed_ms\": 40}}'")
+    parser.add_argument("--workers", type=int, default=1, metavar="N",
+                        help="serve from N forked processes sharing the port (default 1); "
+                             "N > 1 is for read-only runs: each worker has its own copy of "
+                             "the state, and the calls that would change it are refused")
+    args = parser.parse_args(argv)
+    if args.workers < 1:
+        parser.error("--workers must be at least 1")
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
 
     from .server import build_server
-    from .state import format_instant, parse_instant, utc_now_seconds
+    from .state import STATE, ScenarioState, format_instant, parse_instant, utc_now_seconds
 
     try:
         anchor = parse_instant(args.anchor) if args.anchor else utc_now_seconds()
@@ -51,8 +64,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"certinv_emulator: {err}", file=sys.stderr)
         return 2
 
+    fault_set = None
+    if args.faults is not None:
+        from . import faults as faults_mod
+
+        try:
+            fault_set = faults_mod.validate(json.loads(args.faults))
+        except json.JSONDecodeError as err:
+            print(f"certinv_emulator: --faults is not JSON: {err}", file=sys.stderr)
+            return 2
+        except ValueError as err:  # ".latency[0]: fixed_ms must be ..."
+            print(f"certinv_emulator: --faults{err}", file=sys.stderr)
+            return 2
+
     oplog_path = os.path.abspath(args.oplog) if args.oplog else None
-    server, oplog = build_server(args.port, oplog_path, log_requests=args.log_requests)
+    server, oplog = build_server(args.port, oplog_path, log_requests=args.log_requests,
+                                 workers=args.workers)
     port = server.server_port
     # moto builds some URLs to itself from MOTO_PORT.
     os.environ["MOTO_PORT"] = str(port)
@@ -70,9 +97,22 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         accounts, certificates = report.accounts, report.certificates
     else:
-        from .state import STATE, ScenarioState
-
         STATE.install(ScenarioState(anchor=anchor))
+    if fault_set is not None:
+        STATE.current.faults = fault_set
+
+    def announce() -> None:
+        sys.stdout.write(json.dumps({"port": port, "anchor": format_instant(anchor),
+                                     "accounts": accounts, "certificates": certificates}) + "\n")
+        sys.stdout.flush()
+        # stdout carries exactly that one line: callers may stop reading it (or close
+        # the pipe) once they have the port, and moto prints diagnostics with print().
+        sys.stdout = sys.stderr
+
+    if args.workers > 1:
+        from . import workers
+
+        return workers.serve(server, oplog, args.workers, announce)
 
     stop = threading.Event()
 
@@ -85,12 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                                name="certinv-emulator", daemon=True)
     serving.start()
-    sys.stdout.write(json.dumps({"port": port, "anchor": format_instant(anchor),
-                                 "accounts": accounts, "certificates": certificates}) + "\n")
-    sys.stdout.flush()
-    # stdout carries exactly that one line: callers may stop reading it (or close the
-    # pipe) once they have the port, and moto prints diagnostics with print().
-    sys.stdout = sys.stderr
+    announce()
 
     while not stop.wait(timeout=3600):
         pass

@@ -84,6 +84,13 @@ class KeyRing:
             except BaseException as err:  # surfaced to whoever waits on this key
                 future.set_exception(err)
 
+    def wait_all(self) -> None:
+        """Returns once every key is made (a process about to fork must not leave the
+        key thread mid-work)."""
+        self.start()
+        for future in self._futures.values():
+            future.exception()
+
     def key(self, key_type: str):
         self.start()
         return self._futures[key_type].result()

@@ -37,6 +37,9 @@ class AccessKeyAccounts:
 
     def __init__(self, default_account: str) -> None:
         self._default = default_account
+        # What a key no IAM backend holds belongs to (None: the default account, as in
+        # moto). Forked workers (``workers``) read the account out of the key itself.
+        self.unknown_key: Callable[[str], str | None] = lambda access_key: None
         self._lock = threading.Lock()
         self._found: dict[str, tuple[str, str]] = {}  # key -> (account, partition)
         self._missing: dict[str, int] = {}            # key -> generation when walked
@@ -76,7 +79,7 @@ class AccessKeyAccounts:
             if backend is not None and access_key in backend.access_keys:
                 return account
         elif missed_at == generation:
-            return self._default
+            return self.unknown_key(access_key) or self._default
         # The generation was read before walking: a key created during the walk moves it
         # on, so a miss recorded below is already stale.
         found = self._walk(access_key)
@@ -87,7 +90,9 @@ class AccessKeyAccounts:
             else:
                 self._found.pop(access_key, None)
                 self._missing[access_key] = generation
-        return found[0] if found is not None else self._default
+        if found is not None:
+            return found[0]
+        return self.unknown_key(access_key) or self._default
 
 
 KEY_ACCOUNTS: AccessKeyAccounts | None = None

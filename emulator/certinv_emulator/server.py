@@ -60,24 +60,29 @@ def install_extensions() -> None:
     seed.install()
 
 
-def build_app(oplog: OpLog):
+def build_app(oplog: OpLog, workers: int = 1):
     install_extensions()
     moto_app = CachedDispatcher(create_backend_app)
     # Resource Explorer sits inside the op log (its calls are recorded) and in front of
     # moto (which has no such service); faults inside the op log (faulted calls are
     # recorded) and in front of every service, Resource Explorer included; the change
     # counter inside the op log (it reads the op log's description of each call).
-    return OpLogMiddleware(ChangeCounter(
+    app = OpLogMiddleware(ChangeCounter(
         FaultInjector(ResourceExplorerEndpoints(seed.ExtensionEndpoints(moto_app, oplog)))), oplog)
+    if workers > 1:
+        from .workers import ForkedGuard
+
+        app = ForkedGuard(app, workers)
+    return app
 
 
-def build_server(port: int, oplog_path: str | None, log_requests: bool = False
-                 ) -> tuple[BaseWSGIServer, OpLog]:
+def build_server(port: int, oplog_path: str | None, log_requests: bool = False,
+                 workers: int = 1) -> tuple[BaseWSGIServer, OpLog]:
     oplog = OpLog(oplog_path)
     server = make_server(
         HOST,
         port,
-        build_app(oplog),
+        build_app(oplog, workers),
         threaded=True,
         request_handler=MotoRequestHandler if log_requests else QuietRequestHandler,
     )
