@@ -19,11 +19,13 @@
 #   BENCH_KEEP_WORK=1        keep the big snapshot and perf data in bench/work
 #   BENCH_FORMATS=json,csv,markdown,html   --output formats timed on the snapshot (unsupported ones are skipped)
 #   BENCH_LATENCY_MS=40      per-call latency for section 3
+#   BENCH_EMULATOR_WORKERS=2 forked emulator workers serving section 3 (emulator/run.py --workers)
 #   BENCH_CONCURRENCY_SWEEP=8,32,128   --concurrency values tried in section 3
 #   BENCH_SWEEP_RUNS=3       timed runs per sweep value other than 32 (32 gets BENCH_RUNS)
 #   CERTINV_BIN=PATH         measure this binary instead of building target/release/certinv
 #                            (BENCH_CERTINV_SOURCE="text" says in RESULTS.md what it was built from)
 #   BENCH_HARNESS_BIN=PATH   use this bench/profile build instead of building it
+#   BENCH_RESULTS=PATH       write the results there instead of bench/RESULTS.md (for partial runs)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
