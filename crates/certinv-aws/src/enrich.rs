@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use aws_config::SdkConfig;
 use aws_sdk_organizations::types::ParentType;
 use certinv_core::model::Certificate;
+use certinv_core::tags::Tags;
 use futures::{StreamExt, stream};
 
 use crate::errors::{ScopeError, classify};
@@ -83,7 +84,7 @@ pub async fn acm_tags(
                 .push(c.arn.clone());
         }
     }
-    type Tagged = Vec<(String, BTreeMap<String, String>)>;
+    type Tagged = Vec<(String, Tags)>;
     let results: Vec<Result<Tagged, (String, ScopeError)>> = stream::iter(by_pair)
         .map(|((account, region), arns)| async move {
             let config = account_config(plan, caller, &account)
@@ -109,7 +110,7 @@ pub async fn acm_tags(
         .buffer_unordered(plan.in_flight_accounts())
         .collect()
         .await;
-    let mut found: HashMap<String, BTreeMap<String, String>> = HashMap::new();
+    let mut found: HashMap<String, Tags> = HashMap::new();
     let mut failures = Vec::new();
     for r in results {
         match r {

@@ -4,7 +4,7 @@
 use jiff::Timestamp;
 
 use crate::model::{Certificate, Decision, Report, SCHEMA, Scope, Summary};
-use crate::triage::{Thresholds, assess, by_expiry, by_location, by_severity};
+use crate::triage::{Thresholds, assess};
 
 /// Which command the report is for; each keeps and orders certificates differently.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,17 +31,15 @@ pub struct Assessment {
 
 pub fn build(discovery: Discovery, view: View, at: &Assessment) -> Report {
     let mut certificates = discovery.certificates;
-    for cert in &mut certificates {
-        assess(cert, at.now, at.thresholds);
-    }
-    match view {
-        View::Inventory => certificates.sort_by(by_location),
-        View::Triage => certificates.sort_by(by_severity),
-        View::Expiring { days } => {
-            certificates.retain(|c| c.days_to_expiry.is_some_and(|d| d <= days));
-            certificates.sort_by(by_expiry);
+    crate::par::for_each_mut(&mut certificates, |chunk| {
+        for cert in chunk {
+            assess(cert, at.now, at.thresholds);
         }
+    });
+    if let View::Expiring { days } = view {
+        certificates.retain(|c| c.days_to_expiry.is_some_and(|d| d <= days));
     }
+    crate::order::sort(&mut certificates, view);
     Report {
         schema: SCHEMA.to_string(),
         generated_at: at.generated_at,

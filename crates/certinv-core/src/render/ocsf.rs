@@ -4,7 +4,6 @@
 //! findings, their uid, title and text all come from `asff.rs`, so a finding
 //! can be matched across the two feeds by its uid.
 
-use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use jiff::Timestamp;
@@ -135,8 +134,8 @@ struct Data<'a> {
     renewal_eligibility: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     renewal_status: Option<&'a str>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    tags: &'a BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "no_tags")]
+    tags: &'a crate::tags::Tags,
 }
 
 /// certinv's triage terms, which OCSF has no attribute for.
@@ -146,6 +145,10 @@ struct Unmapped {
     #[serde(skip_serializing_if = "Option::is_none")]
     days_to_expiry: Option<i64>,
     in_use: bool,
+}
+
+fn no_tags(tags: &&crate::tags::Tags) -> bool {
+    tags.is_empty()
 }
 
 fn millis(ts: Timestamp) -> i64 {

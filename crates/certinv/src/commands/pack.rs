@@ -12,7 +12,6 @@ use certinv_core::model::{BucketCounts, Report};
 use certinv_core::render::{self, Format, html};
 use certinv_core::report::View;
 use certinv_core::signing::SecretKey;
-use certinv_core::triage::by_location;
 use jiff::Timestamp;
 
 use crate::commands::verify::PACK_FILES;
@@ -76,7 +75,7 @@ fn fill(
     // inventory.json is L1 as the chosen path returned it (usage merged),
     // in inventory order; never backfilled from L3.
     let mut inventory = report.clone();
-    inventory.certificates.sort_by(by_location);
+    certinv_core::order::sort(&mut inventory.certificates, View::Inventory);
     pack.write("inventory.json", &json_bytes(&inventory)?)?;
     pack.write(
         "inventory.csv",
