@@ -20,7 +20,8 @@ Each patch below is named for the gap it closes and replaces one moto function.
   Gateway: see cloudfront.py and domain_names.py).
 - list_certificates_as_aws: moto ignores MaxItems/NextToken, returns every key type
   when ``Includes.keyTypes`` is absent (AWS returns only RSA_1024 and RSA_2048), and
-  returns full descriptions instead of CertificateSummary.
+  returns full descriptions instead of CertificateSummary. Answered by ``json_answers``,
+  as DescribeCertificate is.
 """
 
 from __future__ import annotations
@@ -40,8 +41,8 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 from moto.acm.exceptions import AWSError, AWSValidationException, CertificateNotFound
 from moto.acm.models import AWSCertificateManagerBackend, CertBundle, datetime_to_epoch
 from moto.acm.responses import AWSCertificateManagerResponse
-from moto.core.responses import ActionResult
 
+from . import json_answers
 from .certs import DEFAULT_LISTED_KEY_TYPES, KEY_TYPES, describe_form
 from .scenario import NOT_ISSUED_STATUSES
 from .state import STATE
@@ -315,7 +316,7 @@ def _decode_token(token: str) -> int:
         raise AWSError("The NextToken is not valid.", exception_type="InvalidArgsException")
 
 
-def list_certificates_as_aws(self: AWSCertificateManagerResponse) -> ActionResult:
+def list_certificates_as_aws(self: AWSCertificateManagerResponse) -> tuple[str, dict[str, str]]:
     """Replaces AWSCertificateManagerResponse.list_certificates."""
     statuses = self._get_param("CertificateStatuses") or []
     includes = dict(self._get_param("Includes") or {})
@@ -354,7 +355,7 @@ def list_certificates_as_aws(self: AWSCertificateManagerResponse) -> ActionResul
     result: dict[str, Any] = {"CertificateSummaryList": [certificate_summary(b) for b in page]}
     if start + page_size < len(matches):
         result["NextToken"] = _encode_token(start + page_size)
-    return ActionResult(result=result)
+    return json_answers.answer(result)
 
 
 _installed = False

@@ -13,7 +13,7 @@ from moto.moto_server.werkzeug_app import (
 )
 
 from . import (acm, cloudfront, config, domain_names, hot_path, iam_server_certificates,
-               load_balancers, organizations_ous, private_ca, regions, seed)
+               json_answers, load_balancers, organizations_ous, private_ca, regions, seed)
 from .changes import ChangeCounter
 from .faults import FaultInjector
 from .oplog import OpLog, OpLogMiddleware
@@ -53,6 +53,7 @@ def install_extensions() -> None:
     config.install()
     domain_names.install()
     iam_server_certificates.install()
+    json_answers.install()
     load_balancers.install()
     organizations_ous.install()
     private_ca.install()
