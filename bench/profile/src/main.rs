@@ -91,7 +91,7 @@ fn main() {
         read_slice(&args[1])
     } else {
         let file = std::fs::File::open(&args[1]).expect("open");
-        snapshot::read(file).expect("snapshot")
+        snapshot::read_file(file).expect("snapshot")
     };
     let read = t0.elapsed();
     let rss_read = rss_mb();

@@ -15,10 +15,20 @@ fn temp_path(target: &Path) -> PathBuf {
 }
 
 pub fn write(target: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_with(target, |out| out.write_all(bytes))
+}
+
+/// As `write`, but the content is streamed by `fill`, so a gigabyte report
+/// never has to sit in memory whole before it reaches the disk.
+pub fn write_with(
+    target: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
     let tmp = temp_path(target);
     let result = (|| {
-        let mut f = File::create(&tmp)?;
-        f.write_all(bytes)?;
+        let mut out = io::BufWriter::with_capacity(1 << 16, File::create(&tmp)?);
+        fill(&mut out)?;
+        let f = out.into_inner().map_err(|e| e.into_error())?;
         f.sync_all()?;
         fs::rename(&tmp, target)
     })();
@@ -46,6 +56,21 @@ mod tests {
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("a.json")]);
         fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_failed_fill_leaves_the_old_file_and_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("a.json");
+        write(&target, b"old").unwrap();
+        let err = write_with(&target, |out| {
+            out.write_all(b"half")?;
+            Err(io::Error::other("renderer failed"))
+        })
+        .unwrap_err();
+        assert_eq!(err.to_string(), "renderer failed");
+        assert_eq!(fs::read(&target).unwrap(), b"old");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]

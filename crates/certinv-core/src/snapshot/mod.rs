@@ -3,7 +3,9 @@
 //! `schema` key is read, so a huge file of the wrong kind costs no memory.
 
 use std::fmt;
-use std::io::Read;
+use std::io::{Read, Seek};
+
+mod parallel;
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 
@@ -33,6 +35,32 @@ impl From<serde_json::Error> for SnapshotError {
             Category::Io => SnapshotError::Io(text),
         }
     }
+}
+
+/// Read a snapshot file. A small one is read as `read` does; a large one on
+/// every core (`parallel`), falling back to `read` for anything it does not
+/// expect, so both give the same result and the same messages.
+pub fn read_file(mut file: std::fs::File) -> Result<Discovery, SnapshotError> {
+    // Also where a wrong schema is refused, before any large read.
+    const HEAD: usize = 256 << 10;
+    let mut head = Vec::with_capacity(HEAD);
+    (&mut file)
+        .take(HEAD as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| SnapshotError::Io(e.to_string()))?;
+    let whole = head.len() < HEAD;
+    match read(&head[..]) {
+        Ok(d) if whole => return Ok(d),
+        Err(e) if whole || !matches!(e, SnapshotError::Truncated(_)) => return Err(e),
+        _ => {}
+    }
+    let rest = head.as_slice().chain(&mut file);
+    if let Some(d) = parallel::read(rest) {
+        return Ok(d);
+    }
+    file.seek(std::io::SeekFrom::Start(0))
+        .map_err(|e| SnapshotError::Io(e.to_string()))?;
+    read(file)
 }
 
 /// Read a snapshot into what a discovery would have produced: its source,

@@ -24,7 +24,7 @@ fn load(path: &Path) -> Result<Vec<certinv_core::model::Certificate>, Failure> {
     let file = inventory_of(path);
     let f = std::fs::File::open(&file)
         .map_err(|e| BadInput(format!("cannot read run {}: {e}", file.display())))?;
-    Ok(snapshot::read(f)
+    Ok(snapshot::read_file(f)
         .map_err(|e| BadInput(format!("{e} ({})", file.display())))?
         .certificates)
 }
