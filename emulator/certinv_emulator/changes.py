@@ -16,15 +16,18 @@ from typing import Any, Callable, Iterable
 
 from .state import STATE
 
-# Operation-name prefixes of calls that only read. Anything else counts as a change,
-# including calls that change nothing Config shows (AssumeRole): a spare rebuild is
-# only slow, a missed one would be wrong.
+# Operation-name prefixes of calls that only read. Anything else counts as a change: a
+# spare rebuild is only slow, a missed one would be wrong.
 READ_PREFIXES = ("Describe", "List", "Get", "Select", "Search", "BatchGet", "Lookup")
+# Calls that make credentials and nothing else. certinv's P2 and P3 assume a role in
+# every account; counting them as changes would make the next P1 run rebuild every
+# configuration item.
+CREDENTIAL_ONLY = {"AssumeRole", "AssumeRoleWithSAML", "AssumeRoleWithWebIdentity"}
 
 
 def is_read(op: dict[str, Any] | None) -> bool:
     operation = (op or {}).get("operation") or ""
-    return operation.startswith(READ_PREFIXES)
+    return operation.startswith(READ_PREFIXES) or operation in CREDENTIAL_ONLY
 
 
 class ChangeCounter:

@@ -13,8 +13,8 @@ calls that reach the same worker. So it is for runs that change nothing:
   ``POST .../ops[/clear]`` and every non-GET ``/moto-api/*`` request answer 409 with
   the reason (set faults with ``--faults`` at start; read calls from ``--oplog``).
 - An AWS call that is not a read by its name (``changes.is_read``) is served, and the
-  worker says so once per operation on stderr. ``sts:AssumeRole`` is the exception
-  that must work: its keys are made in one worker and used in all, so a worker that
+  worker says so once per operation on stderr. ``sts:AssumeRole`` (a read there) must
+  work across workers: its keys are made in one worker and used in all, so a worker that
   does not hold a temporary key takes its account from the key itself (moto's access
   keys carry the account ID, as AWS's do).
 - Fault rules count and draw per worker (``rate``, ``limit``, jitter sequences).
@@ -39,8 +39,6 @@ from .state import STATE
 
 _REFUSED = {("POST", "/certinv-emulator/seed"), ("POST", "/certinv-emulator/faults"),
             ("GET", "/certinv-emulator/ops"), ("POST", "/certinv-emulator/ops/clear")}
-# Writes that are expected and harmless in this mode.
-_QUIET_WRITES = {"AssumeRole"}
 
 
 def account_in_key(access_key: str) -> str | None:
@@ -83,7 +81,7 @@ class ForkedGuard:
             return [body]
         result = self.app(environ, start_response)
         op = environ.get("certinv.op")
-        if op is not None and not is_read(op) and op.get("operation") not in _QUIET_WRITES:
+        if op is not None and not is_read(op):
             name = f"{op.get('service')}:{op.get('operation')}"
             if name not in self._warned:
                 self._warned.add(name)
