@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import queue
+import threading
 from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, ThreadedWSGIServer
 
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -46,6 +48,41 @@ class CachedDispatcher(DomainDispatcherApplication):
         return self._backends[host]
 
 
+class PooledWSGIServer(ThreadedWSGIServer):
+    """werkzeug's threaded server, its connection threads kept and reused.
+
+    werkzeug closes every connection after one response, so each call is a new
+    connection, and socketserver starts a thread for each and waits until that thread
+    has run: under load, a wait for the GIL in the accepting loop on every call. Here
+    the accepting loop hands the connection to an idle thread, and starts one more only
+    when none is idle, so there is never less concurrency than before."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._connections: queue.SimpleQueue = queue.SimpleQueue()
+        self._idle = 0
+        self._idle_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._idle_lock:
+            if self._idle > 0:
+                self._idle -= 1
+                start = False
+            else:
+                start = True
+        if start:
+            threading.Thread(target=self._serve_connections, name="certinv-connection",
+                             daemon=True).start()
+        self._connections.put((request, client_address))
+
+    def _serve_connections(self) -> None:
+        while True:
+            request, client_address = self._connections.get()
+            self.process_request_thread(request, client_address)
+            with self._idle_lock:
+                self._idle += 1
+
+
 def install_extensions() -> None:
     hot_path.install()
     acm.install()
@@ -80,11 +117,6 @@ def build_app(oplog: OpLog, workers: int = 1):
 def build_server(port: int, oplog_path: str | None, log_requests: bool = False,
                  workers: int = 1) -> tuple[BaseWSGIServer, OpLog]:
     oplog = OpLog(oplog_path)
-    server = make_server(
-        HOST,
-        port,
-        build_app(oplog, workers),
-        threaded=True,
-        request_handler=MotoRequestHandler if log_requests else QuietRequestHandler,
-    )
+    server = PooledWSGIServer(HOST, port, build_app(oplog, workers),
+                              MotoRequestHandler if log_requests else QuietRequestHandler)
     return server, oplog
