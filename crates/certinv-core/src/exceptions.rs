@@ -117,11 +117,11 @@ pub fn apply(exceptions: &[Exception], certs: &mut [Certificate], now: Timestamp
             continue;
         }
         for c in certs.iter_mut().filter(|c| e.covers(c)) {
-            c.excepted = Some(ExceptionNote {
+            c.excepted = Some(Box::new(ExceptionNote {
                 reason: e.reason.clone(),
                 approver: e.approver.clone(),
                 expires: e.expires.clone(),
-            });
+            }));
             out.suppressed.push(Suppression {
                 arn: c.arn.clone(),
                 bucket: c.bucket.map(|b| b.as_str().to_string()),

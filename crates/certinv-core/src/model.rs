@@ -109,9 +109,10 @@ pub struct Certificate {
     #[serde(default)]
     pub ou_path: Option<String>,
     /// An accepted risk (`--exceptions`): the certificate keeps its bucket
-    /// but no longer counts for `--fail-on`.
+    /// but no longer counts for `--fail-on`. Boxed because it is rare, and a
+    /// million empty inline notes would cost 64 MB.
     #[serde(default)]
-    pub excepted: Option<ExceptionNote>,
+    pub excepted: Option<Box<ExceptionNote>>,
     /// The service's own ID where it differs from the ARN (an IAM
     /// ServerCertificateId, which is how CloudFront names its certificate).
     #[serde(default, skip_serializing_if = "Option::is_none")]
