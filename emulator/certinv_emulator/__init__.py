@@ -19,6 +19,12 @@ Every extension lives in its own module, named for the moto 5.2.5 gap it closes:
               spells each service's errors)
 - ``seed``    the ``/certinv-emulator/*`` endpoints: seed a scenario, read the op log,
               set faults
+- ``hot_path``, ``json_answers``  what moto recomputes on every call, kept (never stale);
+              DescribeCertificate and ListCertificates written as JSON directly
+- ``changes`` counts calls that may change state, so Config's items are kept until then
+
+``workers`` serves one seeded scenario from forked processes (``--workers N``), for
+read-only load such as the benchmark's latency model.
 
 ``seeder`` builds a scenario through moto's backends in-process (``usage_sites``: where
 each certificate is deployed); ``scenario`` loads and validates scenario files
