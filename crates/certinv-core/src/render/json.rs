@@ -63,32 +63,49 @@ fn write_certificates(certs: &[Certificate], out: &mut impl Write) -> io::Result
     thread::scope(|s| {
         // Worker w renders slices w, w + workers, ...; reading the channels
         // round-robin puts them back in order, two slices ahead at most.
-        let channels: Vec<mpsc::Receiver<io::Result<Vec<u8>>>> = (0..workers)
+        // Written buffers go back to their worker: a fresh one per slice
+        // would fault in and zero a gigabyte of pages over the whole report.
+        let workers: Vec<Worker> = (0..workers)
             .map(|w| {
                 let (tx, rx) = mpsc::sync_channel(2);
+                let (back_tx, back_rx) = mpsc::channel::<Vec<u8>>();
                 let slices = &slices;
                 s.spawn(move || {
                     for (i, slice) in slices.iter().enumerate().skip(w).step_by(workers) {
-                        if tx.send(render_slice(slice, i == 0)).is_err() {
+                        let buf = back_rx.try_recv().unwrap_or_default();
+                        if tx.send(render_slice(slice, i == 0, buf)).is_err() {
                             return;
                         }
                     }
                 });
-                rx
+                Worker {
+                    rendered: rx,
+                    back: back_tx,
+                }
             })
             .collect();
         for i in 0..slices.len() {
-            let bytes = channels[i % workers]
+            let worker = &workers[i % workers.len()];
+            let bytes = worker
+                .rendered
                 .recv()
                 .map_err(|_| io::Error::other("a rendering thread stopped"))??;
             out.write_all(&bytes)?;
+            // The worker may have finished; then the buffer is simply freed.
+            let _ = worker.back.send(bytes);
         }
         Ok(())
     })
 }
 
-fn render_slice(slice: &[Certificate], first: bool) -> io::Result<Vec<u8>> {
-    let mut buf = Vec::with_capacity(slice.len() * 1200);
+struct Worker {
+    rendered: mpsc::Receiver<io::Result<Vec<u8>>>,
+    back: mpsc::Sender<Vec<u8>>,
+}
+
+fn render_slice(slice: &[Certificate], first: bool, mut buf: Vec<u8>) -> io::Result<Vec<u8>> {
+    buf.clear();
+    buf.reserve(slice.len() * 1200);
     for (i, cert) in slice.iter().enumerate() {
         buf.extend_from_slice(if first && i == 0 {
             b"\n    "

@@ -54,8 +54,9 @@ pub fn read_file(mut file: std::fs::File) -> Result<Discovery, SnapshotError> {
         Err(e) if whole || !matches!(e, SnapshotError::Truncated(_)) => return Err(e),
         _ => {}
     }
+    let size_hint = file.metadata().map_or(0, |m| m.len());
     let rest = head.as_slice().chain(&mut file);
-    if let Some(d) = parallel::read(rest) {
+    if let Some(d) = parallel::read(rest, size_hint) {
         return Ok(d);
     }
     file.seek(std::io::SeekFrom::Start(0))

@@ -32,20 +32,40 @@ struct Run {
     after_comma: bool,
 }
 
-pub(super) fn read(mut input: impl Read) -> Option<Discovery> {
+/// What the reading thread and the parsing threads share.
+struct Shared {
+    runs: Mutex<mpsc::Receiver<Run>>,
+    failed: AtomicBool,
+    assembly: Mutex<Assembly>,
+    /// Buffers handed back for reuse. Megabyte buffers freed and allocated
+    /// again cost a page fault and a page of zeroes per 4 KiB, which was a
+    /// third of a large read's time.
+    spare_runs: Mutex<Vec<Vec<u8>>>,
+    spare_parsed: Mutex<Vec<Vec<Certificate>>>,
+}
+
+/// `size_hint`: the file's length, to size the result once.
+pub(super) fn read(mut input: impl Read, size_hint: u64) -> Option<Discovery> {
     let workers = thread::available_parallelism().map_or(1, |n| n.get());
     let (runs_tx, runs_rx) = mpsc::sync_channel::<Run>(workers * 2);
-    let runs_rx = Mutex::new(runs_rx);
-    let failed = AtomicBool::new(false);
-    let assembly = Mutex::new(Assembly::default());
+    let shared = Shared {
+        runs: Mutex::new(runs_rx),
+        failed: AtomicBool::new(false),
+        assembly: Mutex::new(Assembly {
+            size_hint,
+            ..Assembly::default()
+        }),
+        spare_runs: Mutex::new(Vec::new()),
+        spare_parsed: Mutex::new(Vec::new()),
+    };
     let skeleton = thread::scope(|s| {
         for _ in 0..workers {
-            s.spawn(|| parse_runs(&runs_rx, &failed, &assembly));
+            s.spawn(|| parse_runs(&shared));
         }
-        split(&mut input, runs_tx, &failed)
+        split(&mut input, runs_tx, &shared)
     })?;
-    let assembly = assembly.into_inner().ok()?;
-    if failed.load(Ordering::Relaxed) || !assembly.waiting.is_empty() {
+    let assembly = shared.assembly.into_inner().ok()?;
+    if shared.failed.load(Ordering::Relaxed) || !assembly.waiting.is_empty() {
         return None;
     }
     let mut discovery = read_sequential(&skeleton[..]).ok()?;
@@ -58,70 +78,107 @@ pub(super) fn read(mut input: impl Read) -> Option<Discovery> {
 /// the growing whole (which would double the memory for a moment).
 #[derive(Default)]
 struct Assembly {
+    size_hint: u64,
     next: usize,
     waiting: std::collections::BTreeMap<usize, Vec<Certificate>>,
     done: Vec<Certificate>,
 }
 
 impl Assembly {
-    fn add(&mut self, seq: usize, certs: Vec<Certificate>) {
+    /// Returns the emptied vectors for reuse.
+    fn add(
+        &mut self,
+        seq: usize,
+        certs: Vec<Certificate>,
+        run_bytes: usize,
+    ) -> Vec<Vec<Certificate>> {
+        if self.done.capacity() == 0 && run_bytes > 0 {
+            // Sized once from the first run's density, with a margin;
+            // capacity never touched costs address space, not memory.
+            let estimate = certs.len() as u64 * self.size_hint / run_bytes as u64;
+            self.done
+                .reserve(usize::try_from(estimate + estimate / 8).unwrap_or(0));
+        }
         self.waiting.insert(seq, certs);
+        let mut emptied = Vec::new();
         while let Some(mut run) = self.waiting.remove(&self.next) {
             self.done.append(&mut run);
+            emptied.push(run);
             self.next += 1;
         }
+        emptied
     }
 }
 
 /// Each parsing thread takes runs until the channel closes. After a failure
 /// it only drains the channel, so the reading thread is never left blocked,
 /// and raises `failed` so that thread stops early.
-fn parse_runs(runs: &Mutex<mpsc::Receiver<Run>>, failed: &AtomicBool, assembly: &Mutex<Assembly>) {
+fn parse_runs(shared: &Shared) {
+    let fail = || shared.failed.store(true, Ordering::Relaxed);
     loop {
-        let next = match runs.lock() {
+        let next = match shared.runs.lock() {
             Ok(rx) => rx.recv(),
-            Err(_) => return failed.store(true, Ordering::Relaxed),
+            Err(_) => return fail(),
         };
-        let Ok(run) = next else { return };
-        if failed.load(Ordering::Relaxed) {
+        let Ok(mut run) = next else { return };
+        if shared.failed.load(Ordering::Relaxed) {
             continue;
         }
-        match parse_run(&run.bytes) {
-            Some(certs) if !(run.after_comma && certs.is_empty()) => match assembly.lock() {
-                Ok(mut a) => a.add(run.seq, certs),
-                Err(_) => failed.store(true, Ordering::Relaxed),
-            },
-            _ => failed.store(true, Ordering::Relaxed),
+        let mut certs = take_spare(&shared.spare_parsed).unwrap_or_default();
+        if !parse_run(&run.bytes, &mut certs) || (run.after_comma && certs.is_empty()) {
+            fail();
+            continue;
         }
+        let emptied = match shared.assembly.lock() {
+            Ok(mut a) => a.add(run.seq, certs, run.bytes.len()),
+            Err(_) => return fail(),
+        };
+        run.bytes.clear();
+        give_spare(&shared.spare_runs, [run.bytes]);
+        give_spare(&shared.spare_parsed, emptied);
     }
 }
 
-fn parse_run(bytes: &[u8]) -> Option<Vec<Certificate>> {
+fn take_spare<T>(pool: &Mutex<Vec<T>>) -> Option<T> {
+    pool.lock().ok()?.pop()
+}
+
+fn give_spare<T>(pool: &Mutex<Vec<T>>, items: impl IntoIterator<Item = T>) {
+    if let Ok(mut pool) = pool.lock() {
+        pool.extend(items);
+    }
+}
+
+/// Parse a run into `certs`; false if it is not a comma-separated list of
+/// certificates.
+fn parse_run(bytes: &[u8], certs: &mut Vec<Certificate>) -> bool {
     let skip_ws = |mut pos: usize| {
         while pos < bytes.len() && bytes[pos].is_ascii_whitespace() {
             pos += 1;
         }
         pos
     };
-    let mut certs = Vec::with_capacity(bytes.len() / 700);
     let mut pos = skip_ws(0);
     while pos < bytes.len() {
         let mut one =
             serde_json::Deserializer::from_slice(&bytes[pos..]).into_iter::<Certificate>();
-        certs.push(one.next()?.ok()?);
+        match one.next() {
+            Some(Ok(cert)) => certs.push(cert),
+            _ => return false,
+        }
         pos = skip_ws(pos + one.byte_offset());
         match bytes.get(pos) {
             None => break,
             Some(b',') => {
                 pos = skip_ws(pos + 1);
                 if pos == bytes.len() {
-                    return None;
+                    return false;
                 }
             }
-            Some(_) => return None,
+            Some(_) => return false,
         }
     }
-    Some(certs)
+    true
 }
 
 /// Where the scanner is in the document's structure.
@@ -141,18 +198,14 @@ struct Scanner {
 
 /// Read `input`, send the certificate runs, return the skeleton; `None` when
 /// the document is not shaped as this reader expects.
-fn split(
-    input: &mut impl Read,
-    runs: mpsc::SyncSender<Run>,
-    failed: &AtomicBool,
-) -> Option<Vec<u8>> {
+fn split(input: &mut impl Read, runs: mpsc::SyncSender<Run>, shared: &Shared) -> Option<Vec<u8>> {
     let mut sc = Scanner::default();
     let mut skeleton = Vec::new();
     let mut run = Vec::with_capacity(RUN_BYTES + BLOCK_BYTES);
     let (mut seq, mut after_comma) = (0, false);
     let mut block = vec![0u8; BLOCK_BYTES];
     loop {
-        if failed.load(Ordering::Relaxed) {
+        if shared.failed.load(Ordering::Relaxed) {
             return None;
         }
         let n = match input.read(&mut block) {
@@ -240,10 +293,9 @@ fn split(
                     run.extend_from_slice(&block[from..i]);
                     from = i + 1;
                     if run.len() >= RUN_BYTES {
-                        let bytes = std::mem::replace(
-                            &mut run,
-                            Vec::with_capacity(RUN_BYTES + BLOCK_BYTES),
-                        );
+                        let fresh = take_spare(&shared.spare_runs)
+                            .unwrap_or_else(|| Vec::with_capacity(RUN_BYTES + BLOCK_BYTES));
+                        let bytes = std::mem::replace(&mut run, fresh);
                         runs.send(Run {
                             seq,
                             bytes,
@@ -276,112 +328,5 @@ fn split(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::{Report, SCHEMA};
-    use crate::testing::cert;
-
-    /// Enough certificates for several runs, with the bytes a scanner can
-    /// trip on inside strings: quotes, backslashes, brackets, commas, and a
-    /// fake `"certificates": [` key.
-    fn report(n: usize) -> Report {
-        let nasty = [
-            "plain",
-            r#"q"uote"#,
-            r"back\slash\",
-            "br[ack]{et}s,",
-            r#""certificates": [{"#,
-            "\\\"",
-            "é✓",
-        ];
-        let certificates = (0..n)
-            .map(|i| {
-                let mut c = cert(&format!("arn:aws:acm:r:111111111111:certificate/{i}"));
-                c.domain_name = Some(format!("{}-{i}.example", nasty[i % nasty.len()]));
-                c.tags
-                    .insert(nasty[(i + 3) % nasty.len()].into(), nasty[i % 5].into());
-                c.in_use_by = vec![format!("x{}", nasty[(i + 1) % nasty.len()])];
-                c
-            })
-            .collect();
-        let text = format!(
-            r#"{{"schema":"{SCHEMA}","generated_at":"2026-01-01T00:00:00Z","now":"2026-01-01T00:00:00Z","source":"acm",
-            "scope":{{"accounts_expected":1,"accounts_covered":1,"regions":["r"],"missing":[]}},
-            "summary":{{"total":0,"accounts":0,"buckets":{{"CRITICAL":0,"HIGH":0,"MEDIUM":0,"OK":0,"REMOVE":0,"NOT_ISSUED":0}}}},
-            "decisions":[],"certificates":[]}}"#
-        );
-        let mut r: Report = serde_json::from_str(&text).unwrap();
-        r.certificates = certificates;
-        r
-    }
-
-    /// Hands out a few bytes per read, so every boundary case meets a block end.
-    struct Dribble<'a>(&'a [u8], usize);
-
-    impl Read for Dribble<'_> {
-        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-            let n = self.1.min(buf.len()).min(self.0.len());
-            buf[..n].copy_from_slice(&self.0[..n]);
-            self.0 = &self.0[n..];
-            Ok(n)
-        }
-    }
-
-    #[test]
-    fn agrees_with_the_sequential_reader_pretty_and_compact() {
-        let r = report(16000);
-        for bytes in [
-            serde_json::to_vec_pretty(&r).unwrap(),
-            serde_json::to_vec(&r).unwrap(),
-        ] {
-            assert!(
-                bytes.len() > RUN_BYTES + BLOCK_BYTES,
-                "{} bytes is one run",
-                bytes.len()
-            );
-            let want = read_sequential(&bytes[..]).unwrap();
-            let got = read(&bytes[..]).expect("parallel read");
-            assert_eq!(got.certificates.len(), 16000);
-            assert_eq!(got.certificates, want.certificates);
-            assert_eq!((got.source, got.scope), (want.source, want.scope));
-        }
-    }
-
-    #[test]
-    fn block_ends_anywhere_change_nothing() {
-        let bytes = serde_json::to_vec_pretty(&report(40)).unwrap();
-        let want = read_sequential(&bytes[..]).unwrap().certificates;
-        for step in [1, 2, 3, 7] {
-            let got = read(Dribble(&bytes, step)).expect("parallel read");
-            assert_eq!(got.certificates, want, "step {step}");
-        }
-    }
-
-    #[test]
-    fn anything_unexpected_is_left_to_the_sequential_reader() {
-        let good = serde_json::to_string(&report(3)).unwrap();
-        let last = good.rfind("}]").unwrap();
-        let first_gap = good.find("},{").unwrap();
-        let bad = [
-            format!("{}}},]{}", &good[..last], &good[last + 2..]),
-            format!("{}}}{{{}", &good[..first_gap], &good[first_gap + 3..]),
-            good[..good.len() - 10].to_string(),
-            format!("{good} trailing"),
-            good.replacen(
-                r#""certificates":["#,
-                r#""certificates":[],"certificates":["#,
-                1,
-            ),
-            good.replacen(r#""certificates":["#, r#""certificates":[1,"#, 1),
-            good.replacen(r#""certificates":["#, r#""certificates":{"#, 1),
-        ];
-        for text in bad {
-            assert!(
-                read(text.as_bytes()).is_none(),
-                "{}",
-                &text[text.len() - 60..]
-            );
-        }
-        assert!(read(good.as_bytes()).is_some());
-    }
-}
+#[path = "parallel_tests.rs"]
+mod tests;
