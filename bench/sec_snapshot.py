@@ -104,17 +104,14 @@ def profile_lines(big: Path, now: str, env: dict, js: Case) -> list[str]:
         return lines + ["(No stage breakdown: bench/profile was not built; bench/run.sh builds it.)"]
     lines.append(
         "`bench/profile` is a harness that runs certinv's snapshot path exactly as "
-        "`crates/certinv/src/commands/report.rs` does (certinv-core's `snapshot::read`, "
-        "`report::build`, `render::render` into a `Vec`, one write) with a timer and an RSS "
-        "reading after each stage, built like the release binary (fat LTO) but with symbols. "
-        "Two what-if variants use certinv-core's public API unchanged: `stream + forget` renders "
-        "straight into a 64 KiB `BufWriter` on stdout instead of a `Vec` and leaves the report "
-        "to the OS at exit instead of freeing it; `+ from_slice` also reads the whole file into "
-        "memory and parses it with `serde_json::from_slice` instead of `snapshot::read`'s "
-        "streaming `from_reader`.")
+        "`crates/certinv/src/commands/report.rs` does (certinv-core's `snapshot::read_file`, "
+        "`report::build`, `render::render` into a 64 KiB `BufWriter` on stdout, the report left "
+        "to the OS at exit, the same global allocator) with a timer and an RSS reading after each "
+        "stage, built like the release binary (fat LTO) but with symbols. `sequential read` is the "
+        "same with `snapshot::read`, the one-thread streaming reader certinv used before "
+        "`read_file` split the work across cores.")
     stage_runs = max(3, RUNS - 2)
-    variants = (("as certinv", []), ("stream + forget", ["--stream", "--forget"]),
-                ("+ from_slice", ["--slice", "--stream", "--forget"]))
+    variants = (("as certinv", []), ("sequential read", ["--sequential"]))
     stats: dict[str, list[dict]] = {label: [] for label, _ in variants}
     for i in range(1, stage_runs + 1):  # no warm-up round: the formats above warmed the file cache
         for label, extra in variants:
@@ -122,11 +119,9 @@ def profile_lines(big: Path, now: str, env: dict, js: Case) -> list[str]:
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
             if r.returncode != 0:
                 return lines + ["", f"harness failed: {r.stderr[-500:]}"]
-            if i:  # the first round is the warm-up
-                stats[label].append(json.loads(r.stderr.strip().splitlines()[-1]))
-    keys = [("read_s", "read + parse"), ("build_s", "assess + sort"),
-            ("render_s", "render JSON (streamed: and write it)"), ("write_s", "write to /dev/null"),
-            ("free_s", "free the report"), ("total_s", "total")]
+            stats[label].append(json.loads(r.stderr.strip().splitlines()[-1]))
+    keys = [("read_s", "read + parse"), ("build_s", "assess + sort + summary"),
+            ("render_s", "render JSON and write it"), ("total_s", "total")]
     med = lambda label, k: statistics.median(x[k] for x in stats[label])  # noqa: E731
     lines += ["", f"Medians of {stage_runs} runs each, alternated, `triage --output json`:", "",
               "| stage | " + " | ".join(label for label, _ in variants) + " |",
@@ -140,8 +135,8 @@ def profile_lines(big: Path, now: str, env: dict, js: Case) -> list[str]:
         f"Resident memory (as certinv): {m['rss_mb_after_read']:.0f} MiB once the {SNAPSHOT_N:,} records "
         f"are read ({m['rss_mb_after_read'] * 1024 / SNAPSHOT_N:.2f} KiB a record in "
         f"memory, against {big.stat().st_size / SNAPSHOT_N / 1024:.2f} KiB in the file), "
-        f"{m['rss_mb_after_render']:.0f} MiB after rendering {m['output_bytes'] / 1e6:.0f} MB of JSON "
-        f"into a buffer; peak {m['peak_rss_mb']:.0f} MiB.",
+        f"{m['rss_mb_after_render']:.0f} MiB after streaming {m['output_bytes'] / 1e6:.0f} MB of JSON "
+        f"to stdout; peak {m['peak_rss_mb']:.0f} MiB.",
     ]
     if shutil.which("perf"):
         data = WORK / "perf.data"
