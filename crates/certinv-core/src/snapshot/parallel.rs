@@ -196,13 +196,34 @@ struct Scanner {
     expect_array: bool,
 }
 
+/// Sends runs numbered in file order.
+struct Numbered {
+    tx: mpsc::SyncSender<Run>,
+    seq: usize,
+}
+
+impl Numbered {
+    fn send(&mut self, bytes: Vec<u8>, after_comma: bool) -> Option<()> {
+        let seq = self.seq;
+        self.seq += 1;
+        self.tx
+            .send(Run {
+                seq,
+                bytes,
+                after_comma,
+            })
+            .ok()
+    }
+}
+
 /// Read `input`, send the certificate runs, return the skeleton; `None` when
 /// the document is not shaped as this reader expects.
 fn split(input: &mut impl Read, runs: mpsc::SyncSender<Run>, shared: &Shared) -> Option<Vec<u8>> {
+    let mut runs = Numbered { tx: runs, seq: 0 };
     let mut sc = Scanner::default();
     let mut skeleton = Vec::new();
     let mut run = Vec::with_capacity(RUN_BYTES + BLOCK_BYTES);
-    let (mut seq, mut after_comma) = (0, false);
+    let mut after_comma = false;
     let mut block = vec![0u8; BLOCK_BYTES];
     loop {
         if shared.failed.load(Ordering::Relaxed) {
@@ -277,14 +298,7 @@ fn split(input: &mut impl Read, runs: mpsc::SyncSender<Run>, shared: &Shared) ->
                         // The array closes: the last run, then `]` in the skeleton.
                         run.extend_from_slice(&block[from..i]);
                         from = i;
-                        let bytes = std::mem::take(&mut run);
-                        runs.send(Run {
-                            seq,
-                            bytes,
-                            after_comma,
-                        })
-                        .ok()?;
-                        seq += 1;
+                        runs.send(std::mem::take(&mut run), after_comma)?;
                         sc.in_array = false;
                     }
                     sc.depth = sc.depth.checked_sub(1)?;
@@ -295,14 +309,7 @@ fn split(input: &mut impl Read, runs: mpsc::SyncSender<Run>, shared: &Shared) ->
                     if run.len() >= RUN_BYTES {
                         let fresh = take_spare(&shared.spare_runs)
                             .unwrap_or_else(|| Vec::with_capacity(RUN_BYTES + BLOCK_BYTES));
-                        let bytes = std::mem::replace(&mut run, fresh);
-                        runs.send(Run {
-                            seq,
-                            bytes,
-                            after_comma,
-                        })
-                        .ok()?;
-                        seq += 1;
+                        runs.send(std::mem::replace(&mut run, fresh), after_comma)?;
                         after_comma = true;
                     } else {
                         run.push(b',');
