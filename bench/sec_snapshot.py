@@ -106,7 +106,7 @@ def profile_lines(big: Path, now: str, env: dict, js: Case) -> list[str]:
         "`bench/profile` is a harness that runs certinv's snapshot path exactly as "
         "`crates/certinv/src/commands/report.rs` does (certinv-core's `snapshot::read_file`, "
         "`report::build`, `render::render` into a 64 KiB `BufWriter` on stdout, the report left "
-        "to the OS at exit, the same global allocator) with a timer and an RSS reading after each "
+        "to the OS at exit) with a timer and an RSS reading after each "
         "stage, built like the release binary (fat LTO) but with symbols. `sequential read` is the "
         "same with `snapshot::read`, the one-thread streaming reader certinv used before "
         "`read_file` split the work across cores.")

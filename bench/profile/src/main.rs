@@ -4,14 +4,11 @@
 //! stdout exactly as `certinv triage --source snapshot:FILE --now NOW --output
 //! FORMAT` does (crates/certinv/src/commands/report.rs: `snapshot::read_file`,
 //! `report::build`, `render::render` into a 64 KiB `BufWriter` on stdout, the
-//! report left to the OS at exit), with the same global allocator, and prints
+//! report left to the OS at exit), and prints
 //! each stage's wall time and the RSS after it as one JSON line on stderr.
 //!
 //! `--sequential` reads with `snapshot::read` (one thread, streaming) instead,
 //! which is what certinv did before the parallel reader.
-
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::io::{BufWriter, Write};
 use std::time::Instant;

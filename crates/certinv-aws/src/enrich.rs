@@ -79,7 +79,7 @@ pub async fn acm_tags(
     {
         if let Some(r) = &c.region {
             by_pair
-                .entry((c.account_id.clone(), r.clone()))
+                .entry((c.account_id.to_string(), r.to_string()))
                 .or_default()
                 .push(c.arn.clone());
         }

@@ -42,7 +42,7 @@ pub fn variance(only_l1: usize, only_l3: usize, l3_total: usize) -> f64 {
 fn account_of(arn: &str, certs: &BTreeMap<&str, &Certificate>) -> String {
     certs
         .get(arn)
-        .map(|c| c.account_id.clone())
+        .map(|c| c.account_id.to_string())
         .unwrap_or_else(|| arn.split(':').nth(4).unwrap_or("").to_string())
 }
 

@@ -32,8 +32,8 @@ impl RunDiff {
 fn change(c: &Certificate, before: Option<Bucket>, after: Option<Bucket>) -> Change {
     Change {
         arn: c.arn.clone(),
-        account_id: c.account_id.clone(),
-        region: c.region.clone(),
+        account_id: c.account_id.to_string(),
+        region: c.region.as_deref().map(str::to_string),
         domain_name: c.domain_name.clone(),
         before,
         after,

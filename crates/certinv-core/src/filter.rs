@@ -58,7 +58,7 @@ impl Filter {
                 .iter()
                 .chain(&c.subject_alternative_names)
                 .any(|d| glob_match(glob, d)),
-            Filter::Account(id) => &c.account_id == id,
+            Filter::Account(id) => c.account_id == id,
             Filter::Type(t) => c.cert_type.as_deref() == Some(t.as_str()),
         }
     }

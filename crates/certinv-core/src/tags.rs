@@ -9,16 +9,18 @@ use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::model::Text;
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Tags(Vec<(String, String)>);
+pub struct Tags(Vec<(Text, Text)>);
 
 impl Tags {
-    pub fn get(&self, key: &str) -> Option<&String> {
-        self.find(key).ok().map(|i| &self.0[i].1)
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.find(key).ok().map(|i| self.0[i].1.as_str())
     }
 
     /// Set `key`, returning the value it replaces (as a map's `insert` does).
-    pub fn insert(&mut self, key: String, value: String) -> Option<String> {
+    pub fn insert(&mut self, key: Text, value: Text) -> Option<Text> {
         match self.find(&key) {
             Ok(i) => Some(std::mem::replace(&mut self.0[i].1, value)),
             Err(i) => {
@@ -28,8 +30,8 @@ impl Tags {
         }
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
-        self.0.iter().map(|(k, v)| (k, v))
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -45,13 +47,16 @@ impl Tags {
     }
 }
 
-impl FromIterator<(String, String)> for Tags {
+impl<K: Into<Text>, V: Into<Text>> FromIterator<(K, V)> for Tags {
     /// Later pairs win over earlier ones with the same key, as in a map.
-    fn from_iter<I: IntoIterator<Item = (String, String)>>(pairs: I) -> Self {
-        let mut tags: Vec<(String, String)> = pairs.into_iter().collect();
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(pairs: I) -> Self {
+        let mut tags: Vec<(Text, Text)> = pairs
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
         // Stable, so among equal keys the last one given is the last one here.
         tags.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut out: Vec<(String, String)> = Vec::with_capacity(tags.len());
+        let mut out: Vec<(Text, Text)> = Vec::with_capacity(tags.len());
         for pair in tags {
             match out.last_mut() {
                 Some(last) if last.0 == pair.0 => *last = pair,
@@ -82,7 +87,7 @@ impl<'de> Deserialize<'de> for Tags {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Tags, A::Error> {
                 let mut pairs = Vec::with_capacity(map.size_hint().unwrap_or(0));
-                while let Some(pair) = map.next_entry::<String, String>()? {
+                while let Some(pair) = map.next_entry::<Text, Text>()? {
                     pairs.push(pair);
                 }
                 Ok(pairs.into_iter().collect())
@@ -98,11 +103,8 @@ mod tests {
 
     #[test]
     fn behaves_as_a_map_in_key_order() {
-        let mut tags: Tags = [("b", "1"), ("a", "2"), ("b", "3")]
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        assert_eq!(tags.get("b").map(String::as_str), Some("3"));
+        let mut tags: Tags = [("b", "1"), ("a", "2"), ("b", "3")].into_iter().collect();
+        assert_eq!(tags.get("b"), Some("3"));
         assert_eq!(tags.insert("c".into(), "4".into()), None);
         assert_eq!(tags.insert("a".into(), "5".into()), Some("2".into()));
         assert_eq!(tags.get("zz"), None);

@@ -7,7 +7,7 @@ pub fn cert(arn: &str) -> Certificate {
     let account_id = arn.split(':').nth(4).unwrap_or("111111111111").to_string();
     Certificate {
         arn: arn.to_string(),
-        account_id,
+        account_id: account_id.into(),
         account_name: None,
         region: None,
         domain_name: None,
@@ -23,7 +23,7 @@ pub fn cert(arn: &str) -> Certificate {
         renewal_eligibility: None,
         renewal_status: None,
         bucket: None,
-        source: "acm".to_string(),
+        source: "acm".into(),
         tags: Default::default(),
         renewal_risk: false,
         ou_path: None,

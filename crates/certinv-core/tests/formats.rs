@@ -34,7 +34,7 @@ fn cert(
     Certificate {
         arn: format!("arn:aws:acm:{region}:{account}:certificate/{id}"),
         account_id: account.into(),
-        account_name: Some(format!("acct-{}", &account[..4])),
+        account_name: Some(format!("acct-{}", &account[..4]).into()),
         region: Some(region.into()),
         domain_name: Some(domain.into()),
         subject_alternative_names: vec![domain.into(), format!("www.{domain}")],
@@ -85,7 +85,7 @@ fn fixture() -> Discovery {
     high.in_use = true;
     high.in_use_by = vec![LB.into()];
     high.tags.insert("Owner".into(), "team-web".into());
-    high.tags.insert("Empty".into(), String::new());
+    high.tags.insert("Empty".into(), "".into());
 
     let medium = cert(
         "222222222222",

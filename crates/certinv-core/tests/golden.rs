@@ -24,7 +24,7 @@ fn cert(
     Certificate {
         arn: format!("arn:aws:acm:{region}:{account}:certificate/{id}"),
         account_id: account.into(),
-        account_name: Some(format!("acct-{}", &account[..4])),
+        account_name: Some(format!("acct-{}", &account[..4]).into()),
         region: Some(region.into()),
         domain_name: Some(domain.into()),
         subject_alternative_names: vec![domain.into(), format!("www.{domain}")],

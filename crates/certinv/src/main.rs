@@ -10,14 +10,6 @@ mod progress;
 
 use std::process::ExitCode;
 
-/// A million-certificate snapshot is twenty million small strings. glibc
-/// rounds each up to a 32-byte chunk; mimalloc's 16-byte size class and
-/// thread-local pages keep such a triage 270 MB smaller. Built without its
-/// transparent-huge-page advice (`no_thp`): faulting in huge pages that the
-/// kernel first had to compact tripled the system time of a large triage.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use certinv_core::report::View;
 use clap::Parser;
 

@@ -105,7 +105,7 @@ pub(super) async fn via_explorer(
         Some(named) => named.to_vec(),
         None => certificates
             .iter()
-            .filter_map(|c| c.region.clone())
+            .filter_map(|c| c.region.as_deref().map(str::to_string))
             .collect(),
     };
     regions.sort();

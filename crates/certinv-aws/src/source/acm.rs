@@ -116,25 +116,25 @@ pub fn record(d: CertificateDetail, pair: &Pair<'_>) -> Option<Certificate> {
     let in_use_by = d.in_use_by.unwrap_or_default();
     Some(Certificate {
         arn: d.certificate_arn?,
-        account_id: pair.account_id.to_string(),
-        account_name: pair.account_name.map(str::to_string),
-        region: Some(pair.region.to_string()),
+        account_id: pair.account_id.into(),
+        account_name: pair.account_name.map(Into::into),
+        region: Some(pair.region.into()),
         domain_name: d.domain_name,
         subject_alternative_names: d.subject_alternative_names.unwrap_or_default(),
-        cert_type: d.r#type.map(|t| t.as_str().to_string()),
-        status: d.status.map(|s| s.as_str().to_string()),
-        key_algorithm: d.key_algorithm.map(|k| normalise_key_algorithm(k.as_str())),
+        cert_type: d.r#type.map(|t| t.as_str().into()),
+        status: d.status.map(|s| s.as_str().into()),
+        key_algorithm: d
+            .key_algorithm
+            .map(|k| normalise_key_algorithm(k.as_str()).into()),
         not_before: d.not_before.as_ref().and_then(instant),
         not_after: d.not_after.as_ref().and_then(instant),
         days_to_expiry: None,
         in_use: !in_use_by.is_empty(),
         in_use_by,
-        renewal_eligibility: d.renewal_eligibility.map(|r| r.as_str().to_string()),
-        renewal_status: d
-            .renewal_summary
-            .map(|r| r.renewal_status.as_str().to_string()),
+        renewal_eligibility: d.renewal_eligibility.map(|r| r.as_str().into()),
+        renewal_status: d.renewal_summary.map(|r| r.renewal_status.as_str().into()),
         bucket: None,
-        source: "acm".to_string(),
+        source: "acm".into(),
         certificate_authority_arn: d.certificate_authority_arn,
         tags: Default::default(),
         renewal_risk: false,

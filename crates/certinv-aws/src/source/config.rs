@@ -263,23 +263,24 @@ pub fn record(
         .unwrap_or_default();
     Ok(Some(Certificate {
         arn,
-        account_name: names.get(&account_id).cloned(),
-        account_id,
-        region: text(&v, &["awsRegion"]),
+        account_name: names.get(&account_id).map(Into::into),
+        account_id: account_id.into(),
+        region: text(&v, &["awsRegion"]).map(Into::into),
         domain_name: conf("domainName"),
         subject_alternative_names: strings(&v, "subjectAlternativeNames"),
-        cert_type: conf("type"),
-        status: conf("status"),
-        key_algorithm: conf("keyAlgorithm").map(|k| normalise_key_algorithm(&k)),
+        cert_type: conf("type").map(Into::into),
+        status: conf("status").map(Into::into),
+        key_algorithm: conf("keyAlgorithm").map(|k| normalise_key_algorithm(&k).into()),
         not_before: instant(&v, "notBefore"),
         not_after: instant(&v, "notAfter"),
         days_to_expiry: None,
         in_use: !in_use_by.is_empty(),
         in_use_by,
-        renewal_eligibility: conf("renewalEligibility"),
-        renewal_status: text(&v, &["configuration", "renewalSummary", "renewalStatus"]),
+        renewal_eligibility: conf("renewalEligibility").map(Into::into),
+        renewal_status: text(&v, &["configuration", "renewalSummary", "renewalStatus"])
+            .map(Into::into),
         bucket: None,
-        source: "config-aggregator".to_string(),
+        source: "config-aggregator".into(),
         certificate_authority_arn: conf("certificateAuthorityArn"),
         tags,
         renewal_risk: false,
@@ -325,7 +326,7 @@ mod tests {
         assert_eq!(c.status, None);
         assert!(c.in_use);
         assert_eq!(c.renewal_status.as_deref(), Some("SUCCESS"));
-        assert_eq!(c.tags.get("Owner").map(String::as_str), Some("web"));
+        assert_eq!(c.tags.get("Owner"), Some("web"));
         assert_eq!(c.source, "config-aggregator");
     }
 

@@ -130,8 +130,8 @@ pub async fn read(
         }
         out.push(Certificate {
             arn: m.arn().to_string(),
-            account_id: account_id.to_string(),
-            account_name: account_name.map(str::to_string),
+            account_id: account_id.into(),
+            account_name: account_name.map(Into::into),
             region: None,
             domain_name: body
                 .common_name
@@ -139,7 +139,7 @@ pub async fn read(
                 .or_else(|| Some(m.server_certificate_name().to_string())),
             subject_alternative_names: body.sans,
             cert_type: Some("IAM_SERVER".into()),
-            key_algorithm: body.key_algorithm,
+            key_algorithm: body.key_algorithm.map(Into::into),
             not_before: body
                 .not_before
                 .or_else(|| m.upload_date().and_then(instant)),

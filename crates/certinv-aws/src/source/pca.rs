@@ -35,14 +35,14 @@ pub async fn read(
                 .and_then(|c| c.subject());
             out.push(Certificate {
                 arn: arn.to_string(),
-                account_id: account_id.to_string(),
-                account_name: account_name.map(str::to_string),
-                region: Some(region.to_string()),
+                account_id: account_id.into(),
+                account_name: account_name.map(Into::into),
+                region: Some(region.into()),
                 domain_name: subject.and_then(|s| s.common_name()).map(str::to_string),
                 cert_type: Some("PRIVATE_CA".into()),
-                status: ca.status().map(|s| s.as_str().to_string()),
+                status: ca.status().map(|s| s.as_str().into()),
                 key_algorithm: ca.certificate_authority_configuration().map(|c| {
-                    certinv_core::model::normalise_key_algorithm(c.key_algorithm().as_str())
+                    certinv_core::model::normalise_key_algorithm(c.key_algorithm().as_str()).into()
                 }),
                 not_before: ca.not_before().and_then(instant),
                 not_after: ca.not_after().and_then(instant),

@@ -311,8 +311,11 @@ struct RenewalSummary<'a> {
     renewal_status: &'a str,
 }
 
-fn present(value: &Option<String>) -> Option<&str> {
-    value.as_deref().filter(|v| !v.trim().is_empty())
+fn present<S: AsRef<str>>(value: &Option<S>) -> Option<&str> {
+    value
+        .as_ref()
+        .map(AsRef::as_ref)
+        .filter(|v| !v.trim().is_empty())
 }
 
 fn non_empty(values: &[String]) -> Vec<&str> {
@@ -414,7 +417,6 @@ fn finding<'a>(report: &Report, cert: &'a Certificate, bucket: Bucket) -> Findin
                 .tags
                 .iter()
                 .filter(|(k, v)| !k.trim().is_empty() && !v.trim().is_empty())
-                .map(|(k, v)| (k.as_str(), v.as_str()))
                 .collect(),
             details,
         }],

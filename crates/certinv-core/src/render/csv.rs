@@ -4,15 +4,15 @@ use super::CSV_COLUMNS;
 use crate::model::{Certificate, Report};
 use crate::time::format_utc;
 
-fn opt(v: &Option<String>) -> &str {
-    v.as_deref().unwrap_or("")
+fn opt<S: AsRef<str>>(v: &Option<S>) -> &str {
+    v.as_ref().map_or("", AsRef::as_ref)
 }
 
 fn row(c: &Certificate) -> [String; CSV_COLUMNS.len()] {
     let tags: Vec<String> = c.tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
     [
         c.arn.clone(),
-        c.account_id.clone(),
+        c.account_id.to_string(),
         opt(&c.account_name).to_string(),
         opt(&c.region).to_string(),
         opt(&c.domain_name).to_string(),
@@ -28,7 +28,7 @@ fn row(c: &Certificate) -> [String; CSV_COLUMNS.len()] {
         opt(&c.renewal_eligibility).to_string(),
         opt(&c.renewal_status).to_string(),
         c.bucket.map(|b| b.as_str()).unwrap_or("").to_string(),
-        c.source.clone(),
+        c.source.to_string(),
         c.renewal_risk.to_string(),
         tags.join(";"),
     ]

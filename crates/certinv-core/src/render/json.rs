@@ -212,7 +212,7 @@ mod tests {
             .map(|i| {
                 let mut c = cert(&format!("arn:aws:acm:r:1:certificate/{i}"));
                 c.subject_alternative_names = (0..i % 3).map(|j| format!("n{j}\"\n")).collect();
-                c.tags.insert(format!("k{}", i % 4), "v".into());
+                c.tags.insert(format!("k{}", i % 4).into(), "v".into());
                 c
             })
             .collect();

@@ -22,7 +22,7 @@ fn certificate_table(report: &Report) -> Table {
     for c in &report.certificates {
         let account = match &c.account_name {
             Some(name) => format!("{} {name}", c.account_id),
-            None => c.account_id.clone(),
+            None => c.account_id.to_string(),
         };
         let bucket = c.bucket.map(|b| b.as_str()).unwrap_or("");
         let bucket = if c.excepted.is_some() {

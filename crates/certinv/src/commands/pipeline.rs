@@ -234,9 +234,9 @@ pub async fn run(args: PipelineArgs) -> Result<u8, Failure> {
     for c in &l1.certificates {
         if let Some(r) = &c.region {
             pairs
-                .entry(c.account_id.clone())
+                .entry(c.account_id.to_string())
                 .or_default()
-                .insert(r.clone());
+                .insert(r.to_string());
         }
     }
     let scan = usage::scan(&plan, &caller, &pairs).await;

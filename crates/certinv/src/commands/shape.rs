@@ -74,7 +74,7 @@ pub async fn include_homes(
         let mut pairs: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for c in &iam {
             pairs
-                .entry(c.account_id.clone())
+                .entry(c.account_id.to_string())
                 .or_default()
                 .extend(found.scope.regions.iter().cloned());
         }
@@ -117,14 +117,14 @@ pub async fn enrich(
         let mut ids: Vec<String> = found
             .certificates
             .iter()
-            .map(|c| c.account_id.clone())
+            .map(|c| c.account_id.to_string())
             .collect();
         ids.sort();
         ids.dedup();
         match enrich::ou_paths(&plan.management, &ids, &plan.in_flight).await {
             Ok(paths) => {
                 for c in &mut found.certificates {
-                    c.ou_path = paths.get(&c.account_id).cloned();
+                    c.ou_path = paths.get(c.account_id.as_str()).cloned();
                 }
             }
             Err(e) => progress.line(&format!("warning: OU paths unavailable: {}", e.detail)),
@@ -173,7 +173,7 @@ pub fn shape(
             GroupBy::Account => {
                 Groups::of("account", &report.certificates, |c| match &c.account_name {
                     Some(n) => format!("{} {n}", c.account_id),
-                    None => c.account_id.clone(),
+                    None => c.account_id.to_string(),
                 })
             }
             GroupBy::Ou => Groups::of("ou", &report.certificates, |c| {
@@ -182,7 +182,7 @@ pub fn shape(
             GroupBy::Owner => Groups::of("owner", &report.certificates, |c| {
                 c.tags
                     .get(&g.owner_tag)
-                    .cloned()
+                    .map(str::to_string)
                     .unwrap_or_else(|| "(no owner)".into())
             }),
         });

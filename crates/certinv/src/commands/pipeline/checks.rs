@@ -28,7 +28,7 @@ pub(super) fn scan_covers(
     } else {
         region
     };
-    scanned.contains(&(cert.account_id.clone(), key.to_string()))
+    scanned.contains(&(cert.account_id.to_string(), key.to_string()))
 }
 
 /// REMOVE certificates, verified unused only when every scan that could have
@@ -45,9 +45,9 @@ pub(super) fn removal_candidates(
             let region_done = c
                 .region
                 .as_ref()
-                .is_some_and(|r| scanned.contains(&(c.account_id.clone(), r.clone())));
+                .is_some_and(|r| scanned.contains(&(c.account_id.to_string(), r.to_string())));
             let cloudfront_done =
-                scanned.contains(&(c.account_id.clone(), "cloudfront".to_string()));
+                scanned.contains(&(c.account_id.to_string(), "cloudfront".to_string()));
             let (verified, reason) = match (region_done, cloudfront_done) {
                 (true, true) => (
                     true,
@@ -66,8 +66,8 @@ pub(super) fn removal_candidates(
             };
             RemovalCandidate {
                 arn: c.arn.clone(),
-                account_id: c.account_id.clone(),
-                region: c.region.clone(),
+                account_id: c.account_id.to_string(),
+                region: c.region.as_deref().map(str::to_string),
                 domain_name: c.domain_name.clone(),
                 verified,
                 reason,
