@@ -7,7 +7,7 @@ mod p2;
 
 use std::collections::BTreeMap;
 
-use certinv_core::model::Decision;
+use certinv_core::model::{Certificate, Decision};
 use certinv_core::report::Discovery;
 
 use crate::errors::ScopeError;
@@ -137,6 +137,18 @@ fn source_flag(choice: Choice) -> &'static str {
 fn with_decisions(mut found: Discovery, log: Log<'_>) -> Discovery {
     found.decisions = log.decisions;
     found
+}
+
+/// The regions a path that lists the organization at once has read: those
+/// named on the command line, or else those its certificates are in.
+pub(super) fn regions_read(plan: &Plan, certificates: &[Certificate]) -> Vec<String> {
+    match named_regions(plan) {
+        Some(named) => named.to_vec(),
+        None => certificates
+            .iter()
+            .filter_map(|c| c.region.as_deref().map(str::to_string))
+            .collect(),
+    }
 }
 
 pub(super) fn named_regions(plan: &Plan) -> Option<&[String]> {

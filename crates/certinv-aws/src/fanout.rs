@@ -166,11 +166,23 @@ pub async fn direct_sweep(
         missing.extend(r.missing);
         regions.extend(r.regions_read);
     }
+    missing.sort_by(|a: &ScopeMiss, b| (&a.account_id, &a.region).cmp(&(&b.account_id, &b.region)));
+    discovery("acm", certificates, missing, regions, accounts)
+}
+
+/// What every discovery path returns: the regions it read, sorted and
+/// deduplicated, and the account coverage derived from what it missed.
+pub fn discovery(
+    source: &str,
+    certificates: Vec<Certificate>,
+    missing: Vec<ScopeMiss>,
+    mut regions: Vec<String>,
+    accounts: &[Account],
+) -> Discovery {
     regions.sort();
     regions.dedup();
-    missing.sort_by(|a: &ScopeMiss, b| (&a.account_id, &a.region).cmp(&(&b.account_id, &b.region)));
     Discovery {
-        source: "acm".to_string(),
+        source: source.to_string(),
         scope: Scope {
             regions,
             missing,

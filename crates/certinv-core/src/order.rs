@@ -8,8 +8,6 @@
 //! runs of keys that tie are settled on the full strings, a run at a time so
 //! the strings being compared stay in cache. Each record then moves once.
 
-use std::cmp::Ordering;
-
 use crate::model::Certificate;
 use crate::report::View;
 
@@ -146,20 +144,22 @@ fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
     }
 }
 
-/// The comparator each view's order is defined by.
-pub fn comparator(view: View) -> fn(&Certificate, &Certificate) -> Ordering {
-    match view {
-        View::Inventory => crate::triage::by_location,
-        View::Expiring { .. } => crate::triage::by_expiry,
-        View::Triage => crate::triage::by_severity,
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use std::cmp::Ordering;
+
     use super::*;
     use crate::model::Bucket;
     use crate::testing::cert;
+
+    /// The comparator each view's order is defined by.
+    fn comparator(view: View) -> fn(&Certificate, &Certificate) -> Ordering {
+        match view {
+            View::Inventory => crate::triage::by_location,
+            View::Expiring { .. } => crate::triage::by_expiry,
+            View::Triage => crate::triage::by_severity,
+        }
+    }
 
     /// Records that tie in every way the keys can and cannot see: equal and
     /// long shared prefixes, missing regions and expiries, duplicate ARNs.

@@ -1,10 +1,10 @@
 //! P1 in the decision tree: pick the aggregator, note its sources, probe
 //! with the first page of the real query, then read the rest.
 
-use certinv_core::model::{Certificate, MissReason, Scope, ScopeMiss};
+use certinv_core::model::{Certificate, MissReason, ScopeMiss};
 use certinv_core::report::Discovery;
 
-use super::{Fallback, Log, named_regions, names, region_in_scope};
+use super::{Fallback, Log, named_regions, names, region_in_scope, regions_read};
 use crate::errors::ScopeError;
 use crate::fanout::{self, Plan, account_ids, miss};
 use crate::org::Account;
@@ -120,26 +120,14 @@ pub(super) async fn via_config(
         }
     }
     let missing = config_coverage(&agg, sources.as_deref(), accounts, named_regions(plan));
-    let mut regions: Vec<String> = match named_regions(plan) {
-        Some(named) => named.to_vec(),
-        None => certificates
-            .iter()
-            .filter_map(|c| c.region.as_deref().map(str::to_string))
-            .collect(),
-    };
-    regions.sort();
-    regions.dedup();
-    Ok(Discovery {
-        source: "config-aggregator".into(),
-        scope: Scope {
-            regions,
-            missing,
-            ..Scope::default()
-        }
-        .with_coverage(&account_ids(accounts)),
-        decisions: Vec::new(),
+    let regions = regions_read(plan, &certificates);
+    Ok(fanout::discovery(
+        "config-aggregator",
         certificates,
-    })
+        missing,
+        regions,
+        accounts,
+    ))
 }
 
 /// Accounts and regions the aggregator does not cover, or whose source failed.

@@ -3,11 +3,11 @@
 
 use std::collections::BTreeMap;
 
-use certinv_core::model::{Certificate, MissReason, Scope, ScopeMiss};
+use certinv_core::model::{Certificate, MissReason, ScopeMiss};
 use certinv_core::report::Discovery;
 use futures::{StreamExt, stream};
 
-use super::{Fallback, Log, named_regions, region_in_scope};
+use super::{Fallback, Log, named_regions, region_in_scope, regions_read};
 use crate::errors::ScopeError;
 use crate::fanout::{self, Event, Observer, Plan, account_ids, miss};
 use crate::org::Account;
@@ -101,26 +101,14 @@ pub(super) async fn via_explorer(
         missing.extend(misses);
     }
     missing.sort_by(|a, b| (&a.account_id, &a.region).cmp(&(&b.account_id, &b.region)));
-    let mut regions: Vec<String> = match named_regions(plan) {
-        Some(named) => named.to_vec(),
-        None => certificates
-            .iter()
-            .filter_map(|c| c.region.as_deref().map(str::to_string))
-            .collect(),
-    };
-    regions.sort();
-    regions.dedup();
-    Ok(Discovery {
-        source: "resource-explorer".into(),
-        scope: Scope {
-            regions,
-            missing,
-            ..Scope::default()
-        }
-        .with_coverage(&account_ids(accounts)),
-        decisions: Vec::new(),
+    let regions = regions_read(plan, &certificates);
+    Ok(fanout::discovery(
+        "resource-explorer",
         certificates,
-    })
+        missing,
+        regions,
+        accounts,
+    ))
 }
 
 async fn describe_account(
