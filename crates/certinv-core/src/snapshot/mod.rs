@@ -68,18 +68,24 @@ pub fn read_file(mut file: std::fs::File) -> Result<Discovery, SnapshotError> {
 /// scope, decisions and certificates. Day counts and buckets are recomputed by
 /// the caller at its own `now`.
 pub fn read(reader: impl Read) -> Result<Discovery, SnapshotError> {
+    read_counting(reader).map(|(discovery, _)| discovery)
+}
+
+/// `read`, and how many `certificates` keys the document had: a later one
+/// replaces an earlier one's array.
+fn read_counting(reader: impl Read) -> Result<(Discovery, usize), SnapshotError> {
     let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::new(reader));
-    let discovery = SnapshotSeed.deserialize(&mut de)?;
+    let read = SnapshotSeed.deserialize(&mut de)?;
     de.end()?;
-    Ok(discovery)
+    Ok(read)
 }
 
 struct SnapshotSeed;
 
 impl<'de> DeserializeSeed<'de> for SnapshotSeed {
-    type Value = Discovery;
+    type Value = (Discovery, usize);
 
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Discovery, D::Error> {
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_map(SnapshotVisitor)
     }
 }
@@ -87,18 +93,19 @@ impl<'de> DeserializeSeed<'de> for SnapshotSeed {
 struct SnapshotVisitor;
 
 impl<'de> Visitor<'de> for SnapshotVisitor {
-    type Value = Discovery;
+    type Value = (Discovery, usize);
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         write!(f, "a {SCHEMA} report object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Discovery, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut schema_seen = false;
         let mut source: Option<String> = None;
         let mut scope: Option<Scope> = None;
         let mut decisions: Vec<Decision> = Vec::new();
         let mut certificates: Option<Vec<Certificate>> = None;
+        let mut arrays = 0;
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
                 "schema" => {
@@ -113,7 +120,10 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
                 "source" => source = Some(map.next_value()?),
                 "scope" => scope = Some(map.next_value()?),
                 "decisions" => decisions = map.next_value()?,
-                "certificates" => certificates = Some(map.next_value()?),
+                "certificates" => {
+                    certificates = Some(map.next_value()?);
+                    arrays += 1;
+                }
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -123,12 +133,13 @@ impl<'de> Visitor<'de> for SnapshotVisitor {
             return Err(de::Error::missing_field("schema"));
         }
         let certificates = certificates.ok_or_else(|| de::Error::missing_field("certificates"))?;
-        Ok(Discovery {
+        let discovery = Discovery {
             source: source.unwrap_or_default(),
             scope: scope.unwrap_or_default(),
             decisions,
             certificates,
-        })
+        };
+        Ok((discovery, arrays))
     }
 }
 

@@ -1,21 +1,25 @@
-//! Reading a large snapshot on every core. One thread reads the file and
-//! finds where each certificate in the top-level `certificates` array starts
-//! and ends, which takes only a scan for quotes and brackets; it hands runs
-//! of a few megabytes of whole certificates to parsing threads, and keeps
-//! everything else (schema, scope, decisions, with the array emptied) as a
-//! small skeleton document. The file is never held whole in memory.
+//! Reading a large snapshot on every core. One thread reads the file into
+//! runs of a few megabytes and cuts each run just before a certificate that
+//! starts it (`}, {"arn":`), found by looking back from the run's end, so
+//! it touches only a few hundred bytes per run. Parsing threads parse the
+//! runs. Only the part before the `certificates` array is scanned for
+//! structure; that part and whatever follows the array form a small
+//! skeleton document (the array emptied), parsed on its own. The file is
+//! never held whole in memory.
 //!
-//! Only the parsing threads and the skeleton's own parse judge the content.
-//! Anything unexpected (a syntax error, a duplicate `certificates` key, a
-//! trailing comma) makes this return `None`, and the caller reads the file
-//! again with the sequential reader, whose message is the one the user sees.
+//! A cut is only a guess: it is right when both runs parse as whole
+//! certificates, and a cut anywhere inside a certificate leaves one run with
+//! a certificate that never closes. Only the parsing threads and the
+//! skeleton's own parse judge the content. Anything unexpected (a syntax
+//! error, a second `certificates` key, a trailing comma) makes this return
+//! `None`, and the caller reads the file again with the sequential reader,
+//! whose message is the one the user sees.
 
 use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, mpsc};
 use std::thread;
 
-use super::read as read_sequential;
 use crate::model::Certificate;
 use crate::report::Discovery;
 
@@ -24,12 +28,12 @@ use crate::report::Discovery;
 const RUN_BYTES: usize = 4 << 20;
 const BLOCK_BYTES: usize = 1 << 20;
 
-/// One run of whole array elements, separated by commas.
+/// One run of whole array elements, each followed by a comma, except in
+/// the last run, which ends the array and holds the rest of the file.
 struct Run {
     seq: usize,
     bytes: Vec<u8>,
-    /// The run follows a comma, so it must hold at least one element.
-    after_comma: bool,
+    last: bool,
 }
 
 /// What the reading thread and the parsing threads share.
@@ -37,6 +41,8 @@ struct Shared {
     runs: Mutex<mpsc::Receiver<Run>>,
     failed: AtomicBool,
     assembly: Mutex<Assembly>,
+    /// The bytes from the array's closing `]` to the end of the file.
+    tail: Mutex<Option<Vec<u8>>>,
     /// Buffers handed back for reuse. Megabyte buffers freed and allocated
     /// again cost a page fault and a page of zeroes per 4 KiB, which was a
     /// third of a large read's time.
@@ -55,20 +61,27 @@ pub(super) fn read(mut input: impl Read, size_hint: u64) -> Option<Discovery> {
             size_hint,
             ..Assembly::default()
         }),
+        tail: Mutex::new(None),
         spare_runs: Mutex::new(Vec::new()),
         spare_parsed: Mutex::new(Vec::new()),
     };
-    let skeleton = thread::scope(|s| {
+    let head = thread::scope(|s| {
         for _ in 0..workers {
             s.spawn(|| parse_runs(&shared));
         }
         split(&mut input, runs_tx, &shared)
     })?;
     let assembly = shared.assembly.into_inner().ok()?;
+    let tail = shared.tail.into_inner().ok()??;
     if shared.failed.load(Ordering::Relaxed) || !assembly.waiting.is_empty() {
         return None;
     }
-    let mut discovery = read_sequential(&skeleton[..]).ok()?;
+    let skeleton = [head, tail].concat();
+    let (mut discovery, arrays) = super::read_counting(&skeleton[..]).ok()?;
+    // Another `certificates` key would have replaced this array.
+    if arrays != 1 {
+        return None;
+    }
     discovery.certificates = assembly.done;
     Some(discovery)
 }
@@ -125,9 +138,15 @@ fn parse_runs(shared: &Shared) {
             continue;
         }
         let mut certs = take_spare(&shared.spare_parsed).unwrap_or_default();
-        if !parse_run(&run.bytes, &mut certs) || (run.after_comma && certs.is_empty()) {
+        let Some(tail) = parse_run(&run.bytes, run.last, &mut certs) else {
             fail();
             continue;
+        };
+        if run.last {
+            match shared.tail.lock() {
+                Ok(mut t) => *t = Some(run.bytes[tail..].to_vec()),
+                Err(_) => return fail(),
+            }
         }
         let emptied = match shared.assembly.lock() {
             Ok(mut a) => a.add(run.seq, certs, run.bytes.len()),
@@ -149,189 +168,215 @@ fn give_spare<T>(pool: &Mutex<Vec<T>>, items: impl IntoIterator<Item = T>) {
     }
 }
 
-/// Parse a run into `certs`; false if it is not a comma-separated list of
-/// certificates.
-fn parse_run(bytes: &[u8], certs: &mut Vec<Certificate>) -> bool {
+/// JSON's whitespace, which is narrower than `u8::is_ascii_whitespace`.
+fn is_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+/// Parse a run into `certs`. A run other than the last is certificates each
+/// followed by a comma; the last one ends with `]`, whose offset is returned
+/// (for every run, so `None` means the run is not what it should be).
+fn parse_run(bytes: &[u8], last: bool, certs: &mut Vec<Certificate>) -> Option<usize> {
+    // One check of the whole run, instead of one per string as parsing
+    // bytes would do; the cuts fall before a `{`, never inside a character.
+    let text = std::str::from_utf8(bytes).ok()?;
     let skip_ws = |mut pos: usize| {
-        while pos < bytes.len() && bytes[pos].is_ascii_whitespace() {
+        while pos < bytes.len() && is_ws(bytes[pos]) {
             pos += 1;
         }
         pos
     };
     let mut pos = skip_ws(0);
-    while pos < bytes.len() {
-        let mut one =
-            serde_json::Deserializer::from_slice(&bytes[pos..]).into_iter::<Certificate>();
-        match one.next() {
-            Some(Ok(cert)) => certs.push(cert),
-            _ => return false,
-        }
+    // Only the first run can start with `]` (an empty array): the others
+    // start where a cut found `{`.
+    if last && bytes.get(pos) == Some(&b']') {
+        return Some(pos);
+    }
+    loop {
+        let mut one = serde_json::Deserializer::from_str(&text[pos..]).into_iter::<Certificate>();
+        certs.push(one.next()?.ok()?);
         pos = skip_ws(pos + one.byte_offset());
-        match bytes.get(pos) {
-            None => break,
-            Some(b',') => {
+        match bytes.get(pos)? {
+            b',' => {
                 pos = skip_ws(pos + 1);
                 if pos == bytes.len() {
-                    return false;
+                    return (!last).then_some(pos);
                 }
             }
-            Some(_) => return false,
+            b']' if last => return Some(pos),
+            _ => return None,
         }
     }
-    true
 }
 
-/// Where the scanner is in the document's structure.
+/// Where the head scanner is in the document's structure.
 #[derive(Default)]
 struct Scanner {
     depth: u32,
     in_string: bool,
     escaped: bool,
-    /// Inside the top-level `certificates` array.
-    in_array: bool,
-    seen_array: bool,
     /// Skeleton offsets of the last string read at depth 1.
     key: (usize, usize),
     /// Just read `"certificates":` at depth 1; the next byte decides.
     expect_array: bool,
 }
 
-/// Sends runs numbered in file order.
-struct Numbered {
-    tx: mpsc::SyncSender<Run>,
-    seq: usize,
-}
-
-impl Numbered {
-    fn send(&mut self, bytes: Vec<u8>, after_comma: bool) -> Option<()> {
-        let seq = self.seq;
-        self.seq += 1;
-        self.tx
-            .send(Run {
-                seq,
-                bytes,
-                after_comma,
-            })
-            .ok()
-    }
-}
-
-/// Read `input`, send the certificate runs, return the skeleton; `None` when
-/// the document is not shaped as this reader expects.
-fn split(input: &mut impl Read, runs: mpsc::SyncSender<Run>, shared: &Shared) -> Option<Vec<u8>> {
-    let mut runs = Numbered { tx: runs, seq: 0 };
-    let mut sc = Scanner::default();
-    let mut skeleton = Vec::new();
-    let mut run = Vec::with_capacity(RUN_BYTES + BLOCK_BYTES);
-    let mut after_comma = false;
-    let mut block = vec![0u8; BLOCK_BYTES];
-    loop {
-        if shared.failed.load(Ordering::Relaxed) {
-            return None;
-        }
-        let n = match input.read(&mut block) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(_) => return None,
-        };
-        let block = &block[..n];
+impl Scanner {
+    /// Scan `block`, copying it to `head`, up to the `[` that opens the
+    /// top-level `certificates` array; the offset after it once found.
+    fn find_array(&mut self, block: &[u8], head: &mut Vec<u8>) -> Option<usize> {
+        let start = head.len();
+        head.extend_from_slice(block);
         let mut i = 0;
-        // Bytes from `from` to `i` belong to the run (in the array) or the
-        // skeleton (outside it) and are copied in one go.
-        let mut from = 0;
-        while i < n {
-            if sc.in_string {
-                if sc.escaped {
-                    // The byte after a backslash never ends the string.
-                    sc.escaped = false;
-                    i += 1;
-                    continue;
+        while i < block.len() {
+            let b = block[i];
+            if self.in_string {
+                if self.escaped {
+                    self.escaped = false;
+                } else if b == b'\\' {
+                    self.escaped = true;
+                } else if b == b'"' {
+                    self.in_string = false;
+                    self.key.1 = start + i + 1;
                 }
-                match memchr::memchr2(b'"', b'\\', &block[i..]) {
-                    None => i = n,
-                    Some(at) => {
-                        i += at;
-                        if block[i] == b'\\' {
-                            sc.escaped = true;
-                        } else {
-                            sc.in_string = false;
-                            if sc.depth == 1 && !sc.in_array {
-                                skeleton.extend_from_slice(&block[from..=i]);
-                                from = i + 1;
-                                sc.key.1 = skeleton.len();
-                            }
-                        }
-                        i += 1;
-                    }
-                }
+                i += 1;
                 continue;
             }
-            let b = block[i];
-            if sc.expect_array && !b.is_ascii_whitespace() {
-                sc.expect_array = false;
-                if b == b'[' {
-                    if sc.seen_array {
-                        return None;
-                    }
-                    skeleton.extend_from_slice(&block[from..=i]);
-                    from = i + 1;
-                    sc.in_array = true;
-                    sc.seen_array = true;
-                    sc.depth += 1;
-                    i += 1;
-                    continue;
+            if self.expect_array && !is_ws(b) {
+                self.expect_array = false;
+                if b == b'[' && self.depth == 1 {
+                    head.truncate(start + i + 1);
+                    return Some(i + 1);
                 }
             }
             match b {
                 b'"' => {
-                    sc.in_string = true;
-                    if sc.depth == 1 && !sc.in_array {
-                        skeleton.extend_from_slice(&block[from..i]);
-                        from = i;
-                        sc.key.0 = skeleton.len();
-                    }
+                    self.in_string = true;
+                    self.key.0 = start + i;
                 }
-                b'{' | b'[' => sc.depth += 1,
-                b'}' | b']' => {
-                    if sc.in_array && sc.depth == 2 {
-                        // The array closes: the last run, then `]` in the skeleton.
-                        run.extend_from_slice(&block[from..i]);
-                        from = i;
-                        runs.send(std::mem::take(&mut run), after_comma)?;
-                        sc.in_array = false;
-                    }
-                    sc.depth = sc.depth.checked_sub(1)?;
-                }
-                b',' if sc.in_array && sc.depth == 2 => {
-                    run.extend_from_slice(&block[from..i]);
-                    from = i + 1;
-                    if run.len() >= RUN_BYTES {
-                        let fresh = take_spare(&shared.spare_runs)
-                            .unwrap_or_else(|| Vec::with_capacity(RUN_BYTES + BLOCK_BYTES));
-                        runs.send(std::mem::replace(&mut run, fresh), after_comma)?;
-                        after_comma = true;
-                    } else {
-                        run.push(b',');
-                    }
-                }
-                b':' if sc.depth == 1 && !sc.in_array => {
-                    let (start, end) = sc.key;
-                    sc.expect_array = end <= skeleton.len()
-                        && skeleton.get(start..end) == Some(b"\"certificates\"");
+                b'{' | b'[' => self.depth += 1,
+                b'}' | b']' => self.depth = self.depth.saturating_sub(1),
+                b':' if self.depth == 1 => {
+                    let (from, to) = self.key;
+                    self.expect_array = head.get(from..to) == Some(b"\"certificates\"");
                 }
                 _ => {}
             }
             i += 1;
         }
-        let rest = &block[from..n];
-        if sc.in_array {
-            run.extend_from_slice(rest);
-        } else {
-            skeleton.extend_from_slice(rest);
+        None
+    }
+}
+
+/// Where the last run-starting certificate in `bytes` begins, searching
+/// no earlier than `from`: the `{` of a `}, {"arn":` with any whitespace.
+/// The first key is what certinv writes; a snapshot written otherwise is
+/// simply read as one run, or by the sequential reader.
+fn last_cut(bytes: &[u8], from: usize) -> Option<usize> {
+    let back = |mut i: usize| {
+        while i > 0 && is_ws(bytes[i - 1]) {
+            i -= 1;
+        }
+        i
+    };
+    let finder = memchr::memmem::FinderRev::new(b"\"arn\"");
+    let mut end = bytes.len();
+    while let Some(at) = finder.rfind(&bytes[from..end]) {
+        let at = from + at;
+        end = at;
+        let colon = bytes[at + 5..].iter().position(|b| !is_ws(*b));
+        if colon.is_none_or(|c| bytes[at + 5 + c] != b':') {
+            continue;
+        }
+        let brace = back(at);
+        if brace == 0 || bytes[brace - 1] != b'{' {
+            continue;
+        }
+        let comma = back(brace - 1);
+        if comma == 0 || bytes[comma - 1] != b',' {
+            continue;
+        }
+        let close = back(comma - 1);
+        if close > 0 && bytes[close - 1] == b'}' {
+            return Some(brace - 1);
         }
     }
-    (!sc.in_array && sc.seen_array).then_some(skeleton)
+    None
+}
+
+/// Read `input`, send the certificate runs, and return the head: the
+/// document up to and including the array's `[`. `None` when there is no
+/// such array, or reading fails.
+fn split(input: &mut impl Read, runs: mpsc::SyncSender<Run>, shared: &Shared) -> Option<Vec<u8>> {
+    let mut head = Vec::new();
+    let mut run = Vec::with_capacity(RUN_BYTES + BLOCK_BYTES);
+    let mut scanner = Scanner::default();
+    let mut block = vec![0u8; BLOCK_BYTES];
+    loop {
+        let n = read_some(input, &mut block)?;
+        if n == 0 {
+            return None;
+        }
+        if let Some(at) = scanner.find_array(&block[..n], &mut head) {
+            run.extend_from_slice(&block[at..n]);
+            break;
+        }
+    }
+    drop(block);
+    let mut seq = 0;
+    // `run[..searched]` holds no cut, apart from a few bytes at its end
+    // that a later read may complete.
+    let mut searched = 0usize;
+    loop {
+        if shared.failed.load(Ordering::Relaxed) {
+            return None;
+        }
+        run.reserve(BLOCK_BYTES);
+        let n = input
+            .by_ref()
+            .take(BLOCK_BYTES as u64)
+            .read_to_end(&mut run)
+            .ok()?;
+        if n == 0 {
+            runs.send(Run {
+                seq,
+                bytes: run,
+                last: true,
+            })
+            .ok()?;
+            return Some(head);
+        }
+        if run.len() < RUN_BYTES {
+            continue;
+        }
+        let Some(cut) = last_cut(&run, searched.saturating_sub(64)) else {
+            searched = run.len();
+            continue;
+        };
+        let mut next = take_spare(&shared.spare_runs)
+            .unwrap_or_else(|| Vec::with_capacity(RUN_BYTES + BLOCK_BYTES));
+        next.extend_from_slice(&run[cut..]);
+        run.truncate(cut);
+        runs.send(Run {
+            seq,
+            bytes: std::mem::replace(&mut run, next),
+            last: false,
+        })
+        .ok()?;
+        seq += 1;
+        searched = 0;
+    }
+}
+
+/// One `read`, retried when interrupted.
+fn read_some(input: &mut impl Read, block: &mut [u8]) -> Option<usize> {
+    loop {
+        match input.read(block) {
+            Ok(n) => return Some(n),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => return None,
+        }
+    }
 }
 
 #[cfg(test)]

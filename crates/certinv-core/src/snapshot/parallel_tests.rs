@@ -1,12 +1,13 @@
 //! Tests of `parallel.rs`: the parallel reader against the sequential one.
 
+use super::super::read as read_sequential;
 use super::*;
 use crate::model::{Report, SCHEMA};
 use crate::testing::cert;
 
 /// Enough certificates for several runs, with the bytes a scanner can
-/// trip on inside strings: quotes, backslashes, brackets, commas, and a
-/// fake `"certificates": [` key.
+/// trip on inside strings: quotes, backslashes, brackets, commas, a fake
+/// `"certificates": [` key and a fake cut.
 fn report(n: usize) -> Report {
     let nasty = [
         "plain",
@@ -16,6 +17,7 @@ fn report(n: usize) -> Report {
         r#""certificates": [{"#,
         "\\\"",
         "é✓",
+        r#"},{"arn":"#,
     ];
     let certificates = (0..n)
         .map(|i| {
@@ -97,6 +99,10 @@ fn anything_unexpected_is_left_to_the_sequential_reader() {
         ),
         good.replacen(r#""certificates":["#, r#""certificates":[1,"#, 1),
         good.replacen(r#""certificates":["#, r#""certificates":{"#, 1),
+        // Whitespace JSON does not allow.
+        good.replacen("},{", "},\x0c{", 1),
+        // A second array under a key spelt with an escape replaces the first.
+        format!(r#"{},"certific\u0061tes":[]}}"#, &good[..good.len() - 1]),
     ];
     for text in bad {
         assert!(
@@ -106,4 +112,32 @@ fn anything_unexpected_is_left_to_the_sequential_reader() {
         );
     }
     assert!(read(good.as_bytes(), 0).is_some());
+}
+
+#[test]
+fn a_cut_inside_a_certificate_is_caught() {
+    // An unknown field (ignored by the parser) that looks like a place to
+    // cut, in every certificate. Where a run happens to end after one, the
+    // parallel read must give up rather than split the certificate;
+    // otherwise it must agree with the sequential reader.
+    let mut gave_up = 0;
+    let n = 12000;
+    // Moving the certificates along moves where the runs end among them.
+    for shift in (0..600).step_by(40) {
+        let mut r = report(n);
+        r.source = "s".repeat(shift);
+        for c in &mut r.certificates {
+            c.tags.insert("k".into(), "v".into());
+        }
+        let text = serde_json::to_string(&r)
+            .unwrap()
+            .replace(r#""tags":{"#, r#""extra":[{"a":1},{"arn":2}],"tags":{"#);
+        let want = read_sequential(text.as_bytes()).unwrap();
+        assert_eq!(want.certificates.len(), n);
+        match read(text.as_bytes(), text.len() as u64) {
+            None => gave_up += 1,
+            Some(got) => assert_eq!(got.certificates, want.certificates, "{shift}"),
+        }
+    }
+    assert!(gave_up > 0, "no run ended inside a certificate");
 }
