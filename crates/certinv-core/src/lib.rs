@@ -14,6 +14,7 @@ pub mod matching;
 pub mod model;
 pub mod order;
 pub mod par;
+pub mod permute;
 pub mod render;
 pub mod report;
 pub mod signing;

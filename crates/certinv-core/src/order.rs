@@ -6,7 +6,8 @@
 //! each record gets a small fixed-size key (its bucket, its expiry, and the
 //! first 16 bytes of its account and region), the keys are sorted, and only
 //! runs of keys that tie are settled on the full strings, a run at a time so
-//! the strings being compared stay in cache. Each record then moves once.
+//! the strings being compared stay in cache. Each record then moves once
+//! (`permute`).
 
 use crate::model::Certificate;
 use crate::report::View;
@@ -100,8 +101,8 @@ pub fn sort(certs: &mut [Certificate], view: View) {
         }
         start += len;
     }
-    let order: Vec<usize> = keys.iter().map(|k| k.index as usize).collect();
-    permute(certs, order);
+    let order: Vec<u32> = keys.iter().map(|k| k.index).collect();
+    crate::permute::permute(certs, order);
 }
 
 /// Account, region, ARN: the order `triage::by_location` compares.
@@ -120,27 +121,6 @@ fn settle_run(run: &mut [Key], certs: &[Certificate]) {
     located.sort_by(|a, b| a.0.cmp(&b.0));
     for (slot, (_, k)) in run.iter_mut().zip(located) {
         *slot = k;
-    }
-}
-
-/// Rearrange in place so that position `i` holds what was at `order[i]`,
-/// following each cycle of the permutation with swaps.
-fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
-    const DONE: usize = usize::MAX;
-    for start in 0..items.len() {
-        if order[start] == DONE {
-            continue;
-        }
-        let mut at = start;
-        loop {
-            let from = order[at];
-            order[at] = DONE;
-            if from == start {
-                break;
-            }
-            items.swap(at, from);
-            at = from;
-        }
     }
 }
 
@@ -213,12 +193,5 @@ mod tests {
             };
             assert_eq!(names(&got), names(&want), "{view:?}");
         }
-    }
-
-    #[test]
-    fn permute_places_each_item_once() {
-        let mut items = vec!['a', 'b', 'c', 'd', 'e'];
-        permute(&mut items, vec![3, 0, 4, 1, 2]);
-        assert_eq!(items, ['d', 'a', 'e', 'b', 'c']);
     }
 }

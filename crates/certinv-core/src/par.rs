@@ -6,7 +6,7 @@ use std::thread;
 
 const MIN_PER_THREAD: usize = 8192;
 
-fn parts(len: usize) -> usize {
+pub(crate) fn parts(len: usize) -> usize {
     let cores = thread::available_parallelism().map_or(1, |n| n.get());
     cores.min(len / MIN_PER_THREAD).max(1)
 }
