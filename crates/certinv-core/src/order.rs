@@ -79,16 +79,81 @@ fn key(cert: &Certificate, index: usize, view: View) -> Key {
 /// Sort `certs` into `view`'s order; stable, like `sort_by` with the view's
 /// comparator.
 pub fn sort(certs: &mut [Certificate], view: View) {
-    let mut keys: Vec<Key> = crate::par::chunks(certs, |offset, chunk| {
+    let sorted = crate::par::chunks(certs, |offset, chunk| {
         let keys = chunk
             .iter()
             .enumerate()
             .map(|(i, c)| key(c, offset + i, view));
-        keys.collect::<Vec<_>>()
-    })
-    .concat();
-    // The index is the last field, so ties keep their input order.
-    keys.sort_unstable();
+        let mut keys = keys.collect::<Vec<_>>();
+        // The index is the last field, so ties keep their input order.
+        keys.sort_unstable();
+        keys
+    });
+    let mut keys = merge_all(sorted);
+    let parts = crate::par::parts(keys.len());
+    let pieces = split_between_runs(&mut keys, parts);
+    std::thread::scope(|s| {
+        for piece in pieces {
+            s.spawn(|| settle_runs(piece, certs));
+        }
+    });
+    let order: Vec<u32> = keys.iter().map(|k| k.index).collect();
+    crate::permute::permute(certs, order);
+}
+
+/// One sorted list from several, merged in pairs.
+fn merge_all(mut lists: Vec<Vec<Key>>) -> Vec<Key> {
+    while lists.len() > 1 {
+        let mut next = Vec::with_capacity(lists.len().div_ceil(2));
+        let mut pairs = lists.into_iter();
+        while let Some(a) = pairs.next() {
+            next.push(match pairs.next() {
+                Some(b) => merge(&a, &b),
+                None => a,
+            });
+        }
+        lists = next;
+    }
+    lists.pop().unwrap_or_default()
+}
+
+fn merge(a: &[Key], b: &[Key]) -> Vec<Key> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if b[j] < a[i] {
+            out.push(b[j]);
+            j += 1;
+        } else {
+            out.push(a[i]);
+            i += 1;
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
+}
+
+/// About one piece per core, each cut where one run of tied keys ends, so
+/// that every run is settled whole by one thread.
+fn split_between_runs(keys: &mut [Key], parts: usize) -> Vec<&mut [Key]> {
+    let mut pieces = Vec::with_capacity(parts);
+    let mut rest = keys;
+    for left in (1..parts).rev() {
+        let mut cut = rest.len() / (left + 1);
+        while cut > 0 && cut < rest.len() && rest[cut].coarse() == rest[cut - 1].coarse() {
+            cut += 1;
+        }
+        let (piece, tail) = std::mem::take(&mut rest).split_at_mut(cut);
+        pieces.push(piece);
+        rest = tail;
+    }
+    pieces.push(rest);
+    pieces
+}
+
+/// Settle every run of keys that tie on their fixed-size fields.
+fn settle_runs(keys: &mut [Key], certs: &[Certificate]) {
     let mut start = 0;
     while start < keys.len() {
         let coarse = keys[start].coarse();
@@ -101,8 +166,6 @@ pub fn sort(certs: &mut [Certificate], view: View) {
         }
         start += len;
     }
-    let order: Vec<u32> = keys.iter().map(|k| k.index).collect();
-    crate::permute::permute(certs, order);
 }
 
 /// Account, region, ARN: the order `triage::by_location` compares.
@@ -143,7 +206,7 @@ mod tests {
 
     /// Records that tie in every way the keys can and cannot see: equal and
     /// long shared prefixes, missing regions and expiries, duplicate ARNs.
-    fn awkward() -> Vec<Certificate> {
+    fn awkward(n: usize) -> Vec<Certificate> {
         let accounts = [
             "111111111111",
             "22222222222222222222-long-a",
@@ -168,7 +231,7 @@ mod tests {
             Some("2025-01-01T00:00:00Z"),
         ];
         let mut out = Vec::new();
-        for i in 0..400usize {
+        for i in 0..n {
             // Coprime strides mix the fields; `i % 7` repeats ARNs.
             let mut c = cert(&format!("arn:aws:acm:x:y:certificate/{}", (i * 37) % 7));
             c.account_id = accounts[(i * 7) % 3].into();
@@ -183,15 +246,60 @@ mod tests {
 
     #[test]
     fn every_view_matches_a_stable_sort_by_its_comparator() {
-        for view in [View::Inventory, View::Triage, View::Expiring { days: 30 }] {
-            let mut want = awkward();
+        // The larger size is split across threads on a machine with cores.
+        let views = [View::Inventory, View::Triage, View::Expiring { days: 30 }];
+        for (view, n) in views.into_iter().flat_map(|v| [(v, 400), (v, 40_000)]) {
+            let mut want = awkward(n);
             want.sort_by(comparator(view));
-            let mut got = awkward();
+            let mut got = awkward(n);
             sort(&mut got, view);
             let names = |v: &[Certificate]| -> Vec<String> {
                 v.iter().map(|c| c.domain_name.clone().unwrap()).collect()
             };
-            assert_eq!(names(&got), names(&want), "{view:?}");
+            assert_eq!(names(&got), names(&want), "{view:?} {n}");
+        }
+    }
+
+    fn keys(coarse: &[u128]) -> Vec<Key> {
+        let keys = coarse.iter().enumerate().map(|(i, &head)| Key {
+            head,
+            account: 0,
+            region: 0,
+            index: i as u32,
+        });
+        keys.collect()
+    }
+
+    #[test]
+    fn merging_sorted_lists_gives_one_sorted_list() {
+        let all = keys(&[5, 1, 4, 1, 3, 9, 2, 6, 5, 3]);
+        for lists in [0, 1, 2, 3, 5] {
+            let mut parts: Vec<Vec<Key>> = vec![Vec::new(); lists.max(1)];
+            let n = parts.len();
+            for (i, k) in all.iter().enumerate() {
+                parts[i % n].push(*k);
+            }
+            parts.iter_mut().for_each(|p| p.sort_unstable());
+            let mut want = if lists == 0 { Vec::new() } else { all.clone() };
+            want.sort_unstable();
+            let parts = if lists == 0 { Vec::new() } else { parts };
+            assert_eq!(merge_all(parts), want, "{lists} lists");
+        }
+    }
+
+    #[test]
+    fn pieces_never_cut_a_run_of_ties() {
+        let mut sorted = keys(&[1, 1, 1, 1, 2, 3, 3, 3, 3, 3, 3, 4, 5, 5]);
+        for parts in 1..=6 {
+            let pieces = split_between_runs(&mut sorted, parts);
+            assert!(pieces.len() <= parts);
+            let lens: Vec<usize> = pieces.iter().map(|p| p.len()).collect();
+            assert_eq!(lens.iter().sum::<usize>(), 14, "{parts}: {lens:?}");
+            for pair in pieces.windows(2) {
+                if let (Some(a), Some(b)) = (pair[0].last(), pair[1].first()) {
+                    assert_ne!(a.coarse(), b.coarse(), "{parts}: {lens:?}");
+                }
+            }
         }
     }
 }
