@@ -116,9 +116,6 @@ struct Segment<T> {
     past_end: Option<T>,
 }
 
-// SAFETY: a segment owns the two items it carries.
-unsafe impl<T: Send> Send for Segment<T> {}
-
 impl<T> Segment<T> {
     /// # Safety
     /// Positions in `walk` must be in bounds of the slice behind `base`,

@@ -27,6 +27,10 @@ use crate::report::Discovery;
 /// it, small enough that a few runs in flight are little memory.
 const RUN_BYTES: usize = 4 << 20;
 const BLOCK_BYTES: usize = 1 << 20;
+/// A run that grows this far without a place to cut is not a list of
+/// ordinary certificates; the sequential reader streams it instead of this
+/// one holding it whole.
+const MAX_RUN_BYTES: usize = 64 << 20;
 
 /// One run of whole array elements, each followed by a comma, except in
 /// the last run, which ends the array and holds the rest of the file.
@@ -268,37 +272,41 @@ impl Scanner {
     }
 }
 
-/// Where the last run-starting certificate in `bytes` begins, searching
-/// no earlier than `from`: the `{` of a `}, {"arn":` with any whitespace.
-/// The first key is what certinv writes; a snapshot written otherwise is
-/// simply read as one run, or by the sequential reader.
+/// Where the last element of an array of objects in `bytes` begins,
+/// searching no earlier than `from`: a `{` after `}` and `,`, and before a
+/// key, whitespace allowed between. In valid JSON that `{` is never inside
+/// a string (the quote after it would close the string, and a key's first
+/// character cannot follow a string), so among certinv's certificates it
+/// is where one ends and the next begins. Anywhere else (an array of
+/// objects nested in a certificate) the parse fails and the sequential
+/// reader takes over.
 fn last_cut(bytes: &[u8], from: usize) -> Option<usize> {
-    let back = |mut i: usize| {
-        while i > 0 && is_ws(bytes[i - 1]) {
-            i -= 1;
+    let skip = |mut i: usize, step: isize| {
+        while let Some(&b) = bytes.get(i.wrapping_add_signed(step)) {
+            if !is_ws(b) {
+                break;
+            }
+            i = i.wrapping_add_signed(step);
         }
         i
     };
-    let finder = memchr::memmem::FinderRev::new(b"\"arn\"");
     let mut end = bytes.len();
-    while let Some(at) = finder.rfind(&bytes[from..end]) {
-        let at = from + at;
-        end = at;
-        let colon = bytes[at + 5..].iter().position(|b| !is_ws(*b));
-        if colon.is_none_or(|c| bytes[at + 5 + c] != b':') {
-            continue;
-        }
-        let brace = back(at);
-        if brace == 0 || bytes[brace - 1] != b'{' {
-            continue;
-        }
-        let comma = back(brace - 1);
-        if comma == 0 || bytes[comma - 1] != b',' {
-            continue;
-        }
-        let close = back(comma - 1);
-        if close > 0 && bytes[close - 1] == b'}' {
-            return Some(brace - 1);
+    while let Some(at) = memchr::memrchr(b'{', &bytes[from..end]) {
+        let brace = from + at;
+        end = brace;
+        let quote = skip(brace, 1) + 1;
+        let key_starts = bytes.get(quote) == Some(&b'"')
+            && bytes
+                .get(quote + 1)
+                .is_some_and(|b| !is_ws(*b) && !b",:]}".contains(b));
+        let comma = skip(brace, -1);
+        let after_object = comma > 0
+            && bytes[comma - 1] == b','
+            && skip(comma - 1, -1)
+                .checked_sub(1)
+                .is_some_and(|close| bytes[close] == b'}');
+        if key_starts && after_object {
+            return Some(brace);
         }
     }
     None
@@ -350,6 +358,9 @@ fn split(input: &mut impl Read, runs: mpsc::SyncSender<Run>, shared: &Shared) ->
             continue;
         }
         let Some(cut) = last_cut(&run, searched.saturating_sub(64)) else {
+            if run.len() > MAX_RUN_BYTES {
+                return None;
+            }
             searched = run.len();
             continue;
         };

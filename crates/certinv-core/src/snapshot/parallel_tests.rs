@@ -73,6 +73,18 @@ fn agrees_with_the_sequential_reader_pretty_and_compact() {
 }
 
 #[test]
+fn keys_in_any_order_still_split() {
+    // `jq -S` and other tools write keys sorted: `account_id` first.
+    let r = report(16000);
+    let sorted: serde_json::Value = serde_json::to_value(&r).unwrap();
+    let bytes = serde_json::to_vec(&sorted).unwrap();
+    assert!(bytes.starts_with(b"{\"certificates\":[{\"account_id\""));
+    let want = read_sequential(&bytes[..]).unwrap();
+    let got = read(&bytes[..], bytes.len() as u64).expect("parallel read");
+    assert_eq!(got.certificates, want.certificates);
+}
+
+#[test]
 fn block_ends_anywhere_change_nothing() {
     let bytes = serde_json::to_vec_pretty(&report(40)).unwrap();
     let want = read_sequential(&bytes[..]).unwrap().certificates;
