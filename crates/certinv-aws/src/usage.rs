@@ -282,15 +282,33 @@ pub struct UsageScan {
     pub failed: Vec<certinv_core::model::ScopeMiss>,
 }
 
+impl UsageScan {
+    /// Add another scan's findings to this one.
+    pub fn absorb(&mut self, other: UsageScan) {
+        self.deployments.merge(other.deployments);
+        self.scanned.extend(other.scanned);
+        self.failed.extend(other.failed);
+    }
+}
+
 /// Scan each account once for CloudFront and each listed region once.
+/// Pairs already in `done` (an earlier scan's `scanned`) are not scanned
+/// again, and an account with nothing left to scan is not assumed into.
 pub async fn scan(
     plan: &crate::fanout::Plan,
     caller: &str,
     pairs: &BTreeMap<String, BTreeSet<String>>,
+    done: &BTreeSet<(String, String)>,
 ) -> UsageScan {
     use futures::{StreamExt, stream};
-    let results: Vec<UsageScan> = stream::iter(pairs)
-        .map(|(account, regions)| async move {
+    let is_done = |account: &str, key: &str| done.contains(&(account.to_string(), key.to_string()));
+    let todo = pairs.iter().filter_map(|(account, regions)| {
+        let regions: Vec<&String> = regions.iter().filter(|r| !is_done(account, r)).collect();
+        let cloudfront = !is_done(account, "cloudfront");
+        (cloudfront || !regions.is_empty()).then_some((account, regions, cloudfront))
+    });
+    let results: Vec<UsageScan> = stream::iter(todo.collect::<Vec<_>>())
+        .map(|(account, regions, cloudfront_left)| async move {
             let mut out = UsageScan::default();
             let config = match crate::fanout::account_config(plan, caller, account).await {
                 Ok(c) => c,
@@ -299,20 +317,34 @@ pub async fn scan(
                     return out;
                 }
             };
-            match cloudfront(&config, &plan.in_flight).await {
-                Ok(d) => {
+            // CloudFront and every region at once: the shared call budget
+            // (`in_flight`) is what bounds them, not the order of the loop.
+            let regional_scans = regions.iter().map(|region| {
+                let config = &config;
+                async move { regional(config, account, region, &plan.in_flight).await }
+            });
+            let cf = async {
+                match cloudfront_left {
+                    true => Some(cloudfront(&config, &plan.in_flight).await),
+                    false => None,
+                }
+            };
+            let (cf, regional) = futures::join!(cf, futures::future::join_all(regional_scans));
+            match cf {
+                None => {}
+                Some(Ok(d)) => {
                     out.deployments.merge(d);
                     out.scanned.insert((account.clone(), "cloudfront".into()));
                 }
-                Err(e) => out
+                Some(Err(e)) => out
                     .failed
                     .push(crate::fanout::miss(account, Some("us-east-1"), e)),
             }
-            for region in regions {
-                match regional(&config, account, region, &plan.in_flight).await {
+            for (region, result) in regions.iter().zip(regional) {
+                match result {
                     Ok(d) => {
                         out.deployments.merge(d);
-                        out.scanned.insert((account.clone(), region.clone()));
+                        out.scanned.insert((account.clone(), region.to_string()));
                     }
                     Err(e) => out
                         .failed
@@ -326,9 +358,7 @@ pub async fn scan(
         .await;
     let mut all = UsageScan::default();
     for r in results {
-        all.deployments.merge(r.deployments);
-        all.scanned.extend(r.scanned);
-        all.failed.extend(r.failed);
+        all.absorb(r);
     }
     all
 }

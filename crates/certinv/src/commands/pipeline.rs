@@ -181,7 +181,7 @@ pub async fn run(args: PipelineArgs) -> Result<u8, Failure> {
     )
     .await
     .map_err(|e| unreadable(e.to_string()))?;
-    crate::commands::shape::include_homes(
+    let iam_usage = crate::commands::shape::include_homes(
         &plan,
         &caller,
         &accounts,
@@ -239,7 +239,13 @@ pub async fn run(args: PipelineArgs) -> Result<u8, Failure> {
                 .insert(r.to_string());
         }
     }
-    let scan = usage::scan(&plan, &caller, &pairs).await;
+    // The IAM accounts' scan (`--include iam`) already covered some pairs;
+    // its earlier failures were not reported, so those pairs are retried.
+    let mut scan = usage::scan(&plan, &caller, &pairs, &iam_usage.scanned).await;
+    scan.absorb(certinv_aws::usage::UsageScan {
+        failed: Vec::new(),
+        ..iam_usage
+    });
     for m in &scan.failed {
         progress.on(Event::Missed(m));
     }

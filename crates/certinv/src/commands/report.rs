@@ -163,7 +163,8 @@ async fn discover(
     )
     .await
     .map_err(|e| unreadable(e.to_string()))?;
-    include_homes(
+    // Only the pipeline reuses the IAM accounts' usage scan.
+    let _ = include_homes(
         &plan,
         &caller,
         &accounts,

@@ -7,7 +7,7 @@ use certinv_aws::enrich;
 use certinv_aws::fanout::{Event, Observer, Plan};
 use certinv_aws::homes::Homes;
 use certinv_aws::source::pca;
-use certinv_aws::usage;
+use certinv_aws::usage::{self, UsageScan};
 use certinv_core::exceptions;
 use certinv_core::filter::all_match;
 use certinv_core::model::Certificate;
@@ -46,6 +46,8 @@ impl Needs {
 /// Add the certificate homes beyond ACM that `--include` asks for. IAM
 /// records no users, so the accounts holding IAM certificates get a usage
 /// scan here: an expired IAM certificate on a load balancer is CRITICAL.
+/// Returns that scan, so a later one (the pipeline's phase 3) can skip what
+/// it covered.
 pub async fn include_homes(
     plan: &Plan,
     caller: &str,
@@ -53,13 +55,13 @@ pub async fn include_homes(
     include: &[Home],
     found: &mut Discovery,
     progress: &Progress,
-) {
+) -> UsageScan {
     let homes = Homes {
         iam: include.contains(&Home::Iam),
         pca: include.contains(&Home::Pca),
     };
     if !homes.any() {
-        return;
+        return UsageScan::default();
     }
     let (certs, missing) = certinv_aws::homes::read(plan, caller, accounts, homes).await;
     for m in &missing {
@@ -70,6 +72,7 @@ pub async fn include_homes(
         .filter(|c| c.region.is_none())
         .cloned()
         .collect();
+    let mut scan = UsageScan::default();
     if !iam.is_empty() {
         let mut pairs: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for c in &iam {
@@ -78,7 +81,7 @@ pub async fn include_homes(
                 .or_default()
                 .extend(found.scope.regions.iter().cloned());
         }
-        let scan = usage::scan(plan, caller, &pairs).await;
+        scan = usage::scan(plan, caller, &pairs, &BTreeSet::new()).await;
         let covered = |_: &Certificate, _: &str| false;
         merge(
             &mut iam,
@@ -102,6 +105,7 @@ pub async fn include_homes(
             progress.line(&format!("warning: {}: {w}", c.arn));
         }
     }
+    scan
 }
 
 /// Fill tags and OU paths when asked for. A failure here narrows nothing

@@ -1,6 +1,7 @@
 //! Ownership and accepted risks on the `homes` scenario: tag and OU filters
 //! give exact counts on every path, grouping, and exceptions that do (and,
-//! once lapsed, do not) keep a finding from failing the run.
+//! once lapsed, do not) keep a finding from failing the run; IAM and
+//! private CA certificates beside ACM's, and their usage scan.
 
 use std::collections::BTreeMap;
 
@@ -273,4 +274,58 @@ fn iam_server_certificates_and_private_cas_are_triaged_with_acm() {
         );
         assert!(String::from_utf8_lossy(&out.stderr).contains("differs"));
     }
+}
+
+#[test]
+fn a_pipeline_with_iam_reads_each_usage_listing_once() {
+    let emu = Emulator::start("homes");
+    emu.sign_coordination("homes");
+    let out = emu
+        .certinv()
+        .args([
+            "pipeline",
+            "--project",
+            "homes",
+            "--all-accounts",
+            "--include",
+            "iam",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("phase 3"), "{stderr}");
+
+    // The IAM accounts' usage scan (for IAM's missing InUseBy) and phase 3
+    // overlap where an account holds both kinds; each listing is read once.
+    // ELBv2 and classic ELB both log `DescribeLoadBalancers` (one page each
+    // here); CloudFront's listing is one call per account.
+    let mut reads: std::collections::BTreeMap<(String, String, String), usize> = Default::default();
+    for op in emu.ops() {
+        let name = op["operation"].as_str().unwrap_or("");
+        if ["DescribeLoadBalancers", "ListDistributions"].contains(&name) {
+            let key = |k: &str| op[k].as_str().unwrap_or("").to_string();
+            *reads
+                .entry((name.to_string(), key("account"), key("region")))
+                .or_default() += 1;
+        }
+    }
+    let once = |op: &str| if op == "ListDistributions" { 1 } else { 2 };
+    assert!(
+        reads.keys().any(|k| k.0 == "ListDistributions"),
+        "{reads:?}"
+    );
+    let repeated: Vec<_> = reads.iter().filter(|(k, n)| **n > once(&k.0)).collect();
+    assert!(repeated.is_empty(), "read more than once: {repeated:?}");
+
+    // The expired IAM certificate on a load balancer is still CRITICAL.
+    let pack = emu.dir.path().join("tmp/homes/certs/latest");
+    let inventory: Value =
+        serde_json::from_slice(&std::fs::read(pack.join("inventory.json")).unwrap()).unwrap();
+    let critical = inventory["certificates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["type"] == "IAM_SERVER" && c["in_use"] == true)
+        .count();
+    assert!(critical > 0, "no IAM certificate in use: {stderr}");
 }
