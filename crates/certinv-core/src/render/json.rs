@@ -4,8 +4,6 @@
 //! in order; the rest of the report is rendered once around them.
 
 use std::io::{self, BufWriter, Write};
-use std::sync::mpsc;
-use std::thread;
 
 use serde::Serialize;
 use serde_json::ser::Formatter;
@@ -56,51 +54,9 @@ fn without_certificates(r: &Report) -> Report {
 
 /// The array's elements, each on its own lines at depth 2, comma-separated.
 fn write_certificates(certs: &[Certificate], out: &mut impl Write) -> io::Result<()> {
-    let slices: Vec<&[Certificate]> = certs.chunks(SLICE).collect();
-    let workers = thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(slices.len());
-    thread::scope(|s| {
-        // Worker w renders slices w, w + workers, ...; reading the channels
-        // round-robin puts them back in order, two slices ahead at most.
-        // Written buffers go back to their worker: a fresh one per slice
-        // would fault in and zero a gigabyte of pages over the whole report.
-        let workers: Vec<Worker> = (0..workers)
-            .map(|w| {
-                let (tx, rx) = mpsc::sync_channel(2);
-                let (back_tx, back_rx) = mpsc::channel::<Vec<u8>>();
-                let slices = &slices;
-                s.spawn(move || {
-                    for (i, slice) in slices.iter().enumerate().skip(w).step_by(workers) {
-                        let buf = back_rx.try_recv().unwrap_or_default();
-                        if tx.send(render_slice(slice, i == 0, buf)).is_err() {
-                            return;
-                        }
-                    }
-                });
-                Worker {
-                    rendered: rx,
-                    back: back_tx,
-                }
-            })
-            .collect();
-        for i in 0..slices.len() {
-            let worker = &workers[i % workers.len()];
-            let bytes = worker
-                .rendered
-                .recv()
-                .map_err(|_| io::Error::other("a rendering thread stopped"))??;
-            out.write_all(&bytes)?;
-            // The worker may have finished; then the buffer is simply freed.
-            let _ = worker.back.send(bytes);
-        }
-        Ok(())
+    super::slices::write_in_order(certs, SLICE, out, |i, slice, buf| {
+        render_slice(slice, i == 0, buf)
     })
-}
-
-struct Worker {
-    rendered: mpsc::Receiver<io::Result<Vec<u8>>>,
-    back: mpsc::Sender<Vec<u8>>,
 }
 
 fn render_slice(slice: &[Certificate], first: bool, mut buf: Vec<u8>) -> io::Result<Vec<u8>> {
@@ -203,20 +159,16 @@ mod tests {
     use crate::testing::cert;
 
     fn report(n: usize) -> Report {
-        let text = r#"{"schema":"certinv/v1","generated_at":"2026-01-01T00:00:00Z","now":"2026-01-01T00:00:00Z","source":"acm",
-            "scope":{"accounts_expected":1,"accounts_covered":1,"regions":["r"],"missing":[]},
-            "summary":{"total":0,"accounts":0,"buckets":{"CRITICAL":0,"HIGH":0,"MEDIUM":0,"OK":0,"REMOVE":0,"NOT_ISSUED":0}},
-            "decisions":[],"certificates":[]}"#;
-        let mut r: Report = serde_json::from_str(text).unwrap();
-        r.certificates = (0..n)
-            .map(|i| {
-                let mut c = cert(&format!("arn:aws:acm:r:1:certificate/{i}"));
-                c.subject_alternative_names = (0..i % 3).map(|j| format!("n{j}\"\n")).collect();
-                c.tags.insert(format!("k{}", i % 4).into(), "v".into());
-                c
-            })
-            .collect();
-        r
+        crate::testing::report(
+            (0..n)
+                .map(|i| {
+                    let mut c = cert(&format!("arn:aws:acm:r:1:certificate/{i}"));
+                    c.subject_alternative_names = (0..i % 3).map(|j| format!("n{j}\"\n")).collect();
+                    c.tags.insert(format!("k{}", i % 4).into(), "v".into());
+                    c
+                })
+                .collect(),
+        )
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod json;
 mod markdown;
 mod ocsf;
 mod prometheus;
+mod slices;
 mod table;
 
 use std::io::{self, Write};
