@@ -17,10 +17,7 @@ fn opt<S: AsRef<str>>(v: &Option<S>) -> &str {
 }
 
 /// `items` joined by `;` into `scratch`, which is returned for writing.
-fn joined<'a, T: std::fmt::Display>(
-    scratch: &'a mut String,
-    items: impl IntoIterator<Item = T>,
-) -> &'a str {
+fn joined<T: std::fmt::Display>(scratch: &mut String, items: impl IntoIterator<Item = T>) -> &str {
     scratch.clear();
     for (i, item) in items.into_iter().enumerate() {
         if i > 0 {
