@@ -324,9 +324,10 @@ pub async fn scan(
                 async move { regional(config, account, region, &plan.in_flight).await }
             });
             let cf = async {
-                match cloudfront_left {
-                    true => Some(cloudfront(&config, &plan.in_flight).await),
-                    false => None,
+                if cloudfront_left {
+                    Some(cloudfront(&config, &plan.in_flight).await)
+                } else {
+                    None
                 }
             };
             let (cf, regional) = futures::join!(cf, futures::future::join_all(regional_scans));

@@ -92,11 +92,7 @@ pub fn sort(certs: &mut [Certificate], view: View) {
     let mut keys = merge_all(sorted);
     let parts = crate::par::parts(keys.len());
     let pieces = split_between_runs(&mut keys, parts);
-    std::thread::scope(|s| {
-        for piece in pieces {
-            s.spawn(|| settle_runs(piece, certs));
-        }
-    });
+    crate::par::each(pieces, |piece| settle_runs(piece, certs));
     let order: Vec<u32> = keys.iter().map(|k| k.index).collect();
     crate::permute::permute(certs, order);
 }

@@ -42,6 +42,20 @@ pub fn for_each_mut<T: Send>(items: &mut [T], f: impl Fn(&mut [T]) + Sync) {
     });
 }
 
+/// `f(item)` for each of `items`, each on its own thread; a single item
+/// runs on the calling thread, as small inputs do in `chunks`.
+pub fn each<T: Send>(items: Vec<T>, f: impl Fn(T) + Sync) {
+    if items.len() <= 1 {
+        return items.into_iter().for_each(f);
+    }
+    thread::scope(|s| {
+        let f = &f;
+        for item in items {
+            s.spawn(move || f(item));
+        }
+    });
+}
+
 /// A panic in a worker is a bug in certinv; carry it to the caller unchanged.
 fn join<R>(h: thread::ScopedJoinHandle<'_, R>) -> R {
     h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))

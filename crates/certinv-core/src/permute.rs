@@ -42,14 +42,11 @@ fn permute_in<T: Send>(items: &mut [T], mut order: Vec<u32>, parts: usize) {
             unsafe { Segment::new(lo..hi, &walk, &cycles, &base) }
         })
         .collect();
-    std::thread::scope(|s| {
-        let (walk, cycles, base) = (&walk, &cycles, &base);
-        for segment in segments {
-            // SAFETY: segments write disjoint positions, read only
-            // positions they write later themselves, and together consume
-            // each original item exactly once (see `Segment`).
-            s.spawn(move || unsafe { segment.run(walk, cycles, base) });
-        }
+    // SAFETY: segments write disjoint positions, read only positions they
+    // write later themselves, and together consume each original item
+    // exactly once (see `Segment`).
+    crate::par::each(segments, |segment| unsafe {
+        segment.run(&walk, &cycles, &base)
     });
 }
 

@@ -60,7 +60,6 @@ fn write_certificates(certs: &[Certificate], out: &mut impl Write) -> io::Result
 }
 
 fn render_slice(slice: &[Certificate], first: bool, mut buf: Vec<u8>) -> io::Result<Vec<u8>> {
-    buf.clear();
     buf.reserve(slice.len() * 1200);
     for (i, cert) in slice.iter().enumerate() {
         buf.extend_from_slice(if first && i == 0 {
